@@ -1,0 +1,50 @@
+// connection: one accepted TCP connection, shared between the session coroutine that serves it and
+// the tcp_listener that tracks it for shutdown. Everything but draining() must be called on the
+// socket's executor (the io_context the connection lives on).
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+namespace tributary::net {
+
+namespace asio = boost::asio;
+
+class connection {
+ public:
+  explicit connection(asio::ip::tcp::socket socket);
+  ~connection();
+
+  asio::ip::tcp::socket& socket() { return socket_; }
+  const std::string& peer() const { return peer_; }
+
+  // True once the server is shutting down: finish the request in hand, then close.
+  bool draining() const { return draining_.load(std::memory_order_acquire); }
+
+  // A session marks itself idle while it waits for the peer's next request; a drain closes idle
+  // connections at once. Check draining() after set_idle(true) and before the next read.
+  void set_idle(bool idle) { idle_ = idle; }
+
+  // Closes the socket (failing the pending operation) if the deadline passes first; every read and
+  // write of a session runs under one.
+  void expires_after(std::chrono::steady_clock::duration d);
+  void expires_never();
+
+  void close();
+
+ private:
+  friend class tcp_listener;
+  void begin_drain();  // any thread
+
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer deadline_;
+  std::string peer_;
+  std::atomic<bool> draining_{false};
+  bool idle_ = false;
+};
+
+}  // namespace tributary::net

@@ -1,0 +1,153 @@
+#include "server/server.h"
+
+#include <signal.h>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+
+#include "admin/health.h"
+#include "admin/routes.h"
+#include "common/version.h"
+#include "metrics/registry.h"
+#include "net/http_session.h"
+#include "net/io_pool.h"
+#include "net/tcp_listener.h"
+#include "server/data_dir_lock.h"
+
+namespace tributary::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+// After the drain deadline, connections still open are closed; they get this long to go away.
+constexpr auto close_grace = 2s;
+
+// Blocks the signals the main thread waits for, so that no io thread receives them.
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// <data-dir>/listeners.json: the addresses actually bound (useful with port 0), for scripts and tests.
+void write_listeners_file(const std::filesystem::path& dir,
+                          const std::vector<std::unique_ptr<net::tcp_listener>>& listeners) {
+  boost::json::object bound;
+  for (const auto& l : listeners) bound[l->name()] = l->local_address().to_string();
+  const auto tmp = dir / "listeners.json.tmp";
+  std::ofstream(tmp) << boost::json::serialize(bound) << '\n';
+  std::filesystem::rename(tmp, dir / "listeners.json");
+}
+
+class server {
+ public:
+  explicit server(const config::config& c) : config_(c), pool_(static_cast<unsigned>(c.server.threads)) {
+    metrics_.add_collector(metrics::collect_process_metrics);
+    metrics_
+        .get_gauge("tributary_build_info", "Version and commit of this build.",
+                   {{"version", std::string(version())}, {"commit", std::string(git_commit())}})
+        .set(1);
+  }
+
+  // Binds every listener; fails without side effects on the network when one cannot bind.
+  bool open() {
+    if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
+                               -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
+      return false;
+    return true;
+  }
+
+  void start() {
+    pool_.start();
+    for (auto& l : listeners_) {
+      l->start();
+      health_.set_up(l->name(), true);
+      spdlog::info("{} listening on {}", l->name(), l->local_address().to_string());
+    }
+    write_listeners_file(config_.data_dir, listeners_);
+  }
+
+  // Staged shutdown; later listeners (device-facing) stop first, the admin listener last so that
+  // /health/ready reports DOWN while the others drain.
+  void shutdown() {
+    health_.begin_shutdown();
+    const auto deadline = std::chrono::steady_clock::now() + config_.server.shutdown_timeout;
+    for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) {
+      net::tcp_listener& l = **it;
+      l.stop_accepting();
+      l.drain();
+      if (!l.wait_until_empty(deadline)) {
+        spdlog::warn("{}: {} connection(s) still busy at the shutdown deadline; closing them", l.name(),
+                     l.connection_count());
+        l.close_all();
+        if (!l.wait_until_empty(std::chrono::steady_clock::now() + close_grace)) {
+          spdlog::warn("{}: {} connection(s) did not close in time", l.name(), l.connection_count());
+        }
+      }
+    }
+    pool_.stop(std::chrono::steady_clock::now() + close_grace);
+    // Storage flushes go here once the log exists (acknowledged data is already durable per policy).
+    std::error_code ignored;
+    std::filesystem::remove(config_.data_dir / "listeners.json", ignored);
+  }
+
+ private:
+  bool add_http_listener(const std::string& name, const host_port& address, net::http_handler handler) {
+    auto bound = net::tcp_listener::bind(pool_, name, address,
+                                         [handler = std::move(handler)](std::shared_ptr<net::connection> c) {
+                                           return net::serve_http(std::move(c), handler, net::http_limits{});
+                                         });
+    if (!bound) {
+      spdlog::critical("{}", bound.error().message);
+      return false;
+    }
+    health_.register_service(name);
+    listeners_.push_back(std::move(*bound));
+    return true;
+  }
+
+  const config::config& config_;
+  admin::health health_;
+  metrics::registry metrics_;
+  admin::routes admin_routes_{health_, metrics_};
+  net::io_pool pool_;
+  std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
+};
+
+}  // namespace
+
+int serve(const config::config& c, serve_options options) {
+  auto lock = data_dir_lock::acquire(c.data_dir);
+  if (!lock) {
+    spdlog::critical("{}", lock.error().message);
+    return 1;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  const sigset_t signals = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  spdlog::info("tributary {} (commit {}) starting: data-dir {}, {} io thread(s)", version(), git_commit(),
+               c.data_dir.string(), c.server.threads == 0 ? std::thread::hardware_concurrency() : c.server.threads);
+  if (options.demo) {
+    spdlog::info("demo mode: no demo data to load yet (demo tenant, devices and users arrive with the registry)");
+  }
+  server s(c);
+  if (!s.open()) return 1;
+  s.start();
+  spdlog::info("ready");
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("received {}; shutting down (deadline {} ms)", signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
+               c.server.shutdown_timeout.count());
+  s.shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace tributary::server
