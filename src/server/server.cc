@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <unistd.h>
 
 #include "admin/health.h"
 #include "admin/routes.h"
@@ -34,13 +35,15 @@ sigset_t termination_signals() {
   return set;
 }
 
-// <data-dir>/listeners.json: the addresses actually bound (useful with port 0), for scripts and tests.
+// <data-dir>/listeners.json: {"pid": ..., "listeners": {"admin": "127.0.0.1:8088", ...}}, the
+// addresses actually bound (useful with port 0), for scripts and tests.
 void write_listeners_file(const std::filesystem::path& dir,
                           const std::vector<std::unique_ptr<net::tcp_listener>>& listeners) {
   boost::json::object bound;
   for (const auto& l : listeners) bound[l->name()] = l->local_address().to_string();
+  const boost::json::object file{{"pid", ::getpid()}, {"listeners", std::move(bound)}};
   const auto tmp = dir / "listeners.json.tmp";
-  std::ofstream(tmp) << boost::json::serialize(bound) << '\n';
+  std::ofstream(tmp) << boost::json::serialize(file) << '\n';
   std::filesystem::rename(tmp, dir / "listeners.json");
 }
 
@@ -136,6 +139,8 @@ int serve(const config::config& c, serve_options options) {
   if (options.demo) {
     spdlog::info("demo mode: no demo data to load yet (demo tenant, devices and users arrive with the registry)");
   }
+  std::error_code ignored;
+  std::filesystem::remove(c.data_dir / "listeners.json", ignored);  // left by a killed predecessor
   server s(c);
   if (!s.open()) return 1;
   s.start();
