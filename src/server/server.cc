@@ -12,6 +12,7 @@
 #include "admin/health.h"
 #include "admin/routes.h"
 #include "common/version.h"
+#include "log/log_manager.h"
 #include "metrics/registry.h"
 #include "net/http_session.h"
 #include "net/io_pool.h"
@@ -57,8 +58,16 @@ class server {
         .set(1);
   }
 
-  // Binds every listener; fails without side effects on the network when one cannot bind.
+  // Opens storage and binds every listener; fails before serving anything when one cannot.
   bool open() {
+    health_.register_service("log");
+    auto opened = log::log_manager::open({.dir = config_.data_dir / "log"});
+    if (!opened) {
+      spdlog::critical("cannot open the log: {}", opened.error().message);
+      return false;
+    }
+    log_ = std::move(*opened);
+    health_.set_up("log", true);
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
@@ -94,7 +103,7 @@ class server {
       }
     }
     pool_.stop(std::chrono::steady_clock::now() + close_grace);
-    // Storage flushes go here once the log exists (acknowledged data is already durable per policy).
+    if (auto r = log_->close(); !r) spdlog::error("closing the log: {}", r.error().message);
     std::error_code ignored;
     std::filesystem::remove(config_.data_dir / "listeners.json", ignored);
   }
@@ -118,6 +127,7 @@ class server {
   admin::health health_;
   metrics::registry metrics_;
   admin::routes admin_routes_{health_, metrics_};
+  std::unique_ptr<log::log_manager> log_;
   net::io_pool pool_;
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };

@@ -56,3 +56,32 @@ def test_unwritable_data_dir_fails_start(tmp_path):
     out = run_cli("serve", f"--data-dir={blocker}/data", "--admin.listen=127.0.0.1:0")
     assert out.returncode == 1
     assert f"cannot create data directory {blocker}/data" in out.stderr
+
+
+def test_log_is_opened_and_reported_ready(hub):
+    ready = json.loads(hub.get("/health/ready")[2])
+    assert {"name": "log", "status": "UP"} in ready["checks"]
+    assert (hub.data_dir / "log").is_dir()
+
+
+def test_damaged_log_metadata_stops_start_naming_the_file(tmp_path):
+    data = tmp_path / "data"
+    topic = data / "log" / "telemetry"
+    topic.mkdir(parents=True)
+    (topic / "topic.json").write_text("{not json")
+    out = run_cli("serve", f"--data-dir={data}", "--admin.listen=127.0.0.1:0")
+    assert out.returncode == 1
+    assert f"cannot open the log: topic metadata {topic}/topic.json: not a JSON object" in out.stderr
+
+
+def test_torn_segment_tail_is_truncated_at_start(hub_factory, tmp_path):
+    # A topic directory as the log writes it, with a half-written batch at the end of the segment.
+    data = tmp_path / "data"
+    partition = data / "log" / "t" / "0"
+    partition.mkdir(parents=True)
+    (data / "log" / "t" / "topic.json").write_text('{"name":"t","partitions":1,"configs":{}}')
+    (partition / "00000000000000000000.log").write_bytes(bytes.fromhex("0000000000000000000000ff00000000"))
+    h = hub_factory(data_dir=data).start()
+    log = h.stop()
+    assert "partition t-0: truncated 16 byte(s) of torn tail" in log
+    assert (partition / "00000000000000000000.log").stat().st_size == 0
