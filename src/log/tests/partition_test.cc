@@ -5,6 +5,8 @@
 #include <atomic>
 #include <thread>
 
+#include "common/big_endian.h"
+#include "common/crc32c.h"
 #include "log/flusher.h"
 #include "log/tests/test_support.h"
 
@@ -100,6 +102,37 @@ TEST_F(Partition, ClientBatchIsValidatedAndStoredAsIs) {
   auto r = p->read(1, 1 << 20);
   // Stored byte for byte, with the assigned base offset.
   EXPECT_EQ(r->bytes.substr(8), batch.substr(8));
+}
+
+TEST_F(Partition, CompressedClientBatchStaysCompressed) {
+  auto p = open();
+  // A batch flagged zstd (the bytes after the count are opaque to the log); CRC recomputed as a
+  // producer would.
+  std::string batch = encode_batch(std::vector<record>{make_record("k", "v")});
+  auto* bytes = reinterpret_cast<std::uint8_t*>(batch.data());
+  write_be<std::int16_t>(bytes + 21, 4);
+  write_be<std::uint32_t>(bytes + 17, crc32c(bytes + 21, batch.size() - 21));
+  std::promise<log_result<append_info>> done;
+  p->append_batch({bytes, batch.size()}, [&](log_result<append_info> r) { done.set_value(std::move(r)); });
+  ASSERT_TRUE(done.get_future().get().ok());
+  auto r = p->read(0, 1 << 20);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->bytes, batch);
+  EXPECT_EQ(parse_batch_header(as_bytes(r->bytes))->codec(), compression::zstd);
+}
+
+TEST_F(Partition, IntervalPolicyAcknowledgesAtOnceAndSyncsInTheBackground) {
+  config_.flush = flush_policy::interval;
+  config_.flush_ms = 1;
+  auto p = open();
+  bool acked_inline = false;
+  p->append_records(std::vector<record>{make_record("k", "v")}, [&](log_result<append_info> r) { acked_inline = r.ok(); });
+  EXPECT_TRUE(acked_inline);
+  EXPECT_EQ(p->high_watermark(), 1);
+  p->background_work(testing::now_ms() + 10, false);  // an interval fsync is due; it must not disturb reads
+  auto r = p->read(0, 100);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(records_of(*r).size(), 1u);
 }
 
 TEST_F(Partition, SegmentsRollBySizeAndReadsCrossThem) {
