@@ -145,8 +145,10 @@ void partition::append(std::span<std::uint8_t> batch, batch_header h, append_cal
     const bool first = pending_.empty();
     pending_.push_back({info, std::move(done), active, active->size()});
     pending_bytes_ += batch.size();
+    const bool group_full = pending_.size() >= last_group_size_;
     lock.unlock();
     if (first) flusher_.schedule(shared_from_this());
+    if (group_full) pending_grew_.notify_one();
     return;
   }
   active->set_committed(active->size());
@@ -189,6 +191,10 @@ log_result<void> partition::sync_segments(std::vector<std::shared_ptr<segment>> 
 void partition::sync_pending() {
   std::unique_lock lock(mutex_);
   if (pending_.empty()) return;
+  if (pending_.size() < last_group_size_ && !closed_) {
+    pending_grew_.wait_for(lock, commit_delay, [this] { return pending_.size() >= last_group_size_; });
+  }
+  last_group_size_ = pending_.size();
   auto acks = std::move(pending_);
   pending_.clear();
   pending_bytes_ = 0;

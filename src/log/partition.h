@@ -5,8 +5,10 @@
 // the caller's. Owned by its topic through shared_ptr, shared with the flusher.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -78,8 +80,11 @@ class partition : public std::enable_shared_from_this<partition> {
   waiter_id wait_for_data(std::int64_t offset, std::function<void()> notify);
   bool cancel_wait(waiter_id id);
 
-  // Flusher thread only: fsync what acknowledgements wait for, and then acknowledge.
+  // Flusher thread only: fsync what acknowledgements wait for, and then acknowledge. When fewer
+  // appends wait than joined the previous fsync, it first gives them up to commit_delay to arrive
+  // (appenders woken by the last acknowledgement are usually re-appending right now).
   void sync_pending();
+  static constexpr std::chrono::microseconds commit_delay{200};
   // Flusher thread only: seal rolled segments, interval fsyncs and, when asked, retention.
   void background_work(std::int64_t now_ms, bool check_retention);
   // Final flush on shutdown: every written byte synced, index files written. Fails later appends.
@@ -117,6 +122,8 @@ class partition : public std::enable_shared_from_this<partition> {
   std::int64_t high_watermark_ = 0;
   std::vector<pending_ack> pending_;
   std::uint64_t pending_bytes_ = 0;
+  std::condition_variable pending_grew_;  // for the commit delay in sync_pending
+  std::size_t last_group_size_ = 0;
   std::vector<std::shared_ptr<segment>> to_seal_;  // rolled, index not yet written
   bool directory_dirty_ = false;                   // a segment file was created or removed
   bool dirty_ = false;                             // written since the last fsync

@@ -1,6 +1,7 @@
 #include "log/topic_config.h"
 
 #include <charconv>
+#include <limits>
 
 namespace tributary::log {
 namespace {
@@ -14,12 +15,14 @@ const char* policy_name(flush_policy p) {
   return "os";
 }
 
-log_result<std::int64_t> parse_int(const std::string& name, const std::string& text, std::int64_t min) {
+log_result<std::int64_t> parse_int(const std::string& name, const std::string& text, std::int64_t min,
+                                   std::int64_t max) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < min) {
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || v < min || v > max) {
     return fail(log_error{log_errc::invalid_config, "invalid value '" + text + "' for topic config " + name +
-                                                        ": expected an integer >= " + std::to_string(min)});
+                                                        ": expected an integer from " + std::to_string(min) + " to " +
+                                                        std::to_string(max)});
   }
   return v;
 }
@@ -41,8 +44,9 @@ std::map<std::string, std::string> topic_config::to_map() const {
 
 log_result<void> topic_config::apply(const std::map<std::string, std::string>& values) {
   for (const auto& [name, value] : values) {
-    auto integer = [&](std::int64_t& field, std::int64_t min) -> log_result<void> {
-      auto v = parse_int(name, value, min);
+    auto integer = [&](std::int64_t& field, std::int64_t min,
+                       std::int64_t max = std::numeric_limits<std::int64_t>::max()) -> log_result<void> {
+      auto v = parse_int(name, value, min, max);
       if (!v) return fail(v.error());
       field = *v;
       return {};
@@ -65,13 +69,14 @@ log_result<void> topic_config::apply(const std::map<std::string, std::string>& v
     } else if (name == "flush.ms") {
       r = integer(flush_ms, 1);
     } else if (name == "max.message.bytes") {
-      r = integer(max_message_bytes, 0);
+      r = integer(max_message_bytes, 0, std::numeric_limits<std::int32_t>::max());
     } else if (name == "retention.bytes") {
       r = integer(retention_bytes, -1);
     } else if (name == "retention.ms") {
       r = integer(retention_ms, -1);
     } else if (name == "segment.bytes") {
-      r = integer(segment_bytes, 14);  // Kafka's minimum: one batch header fits
+      // Kafka's bounds; index positions are 32-bit.
+      r = integer(segment_bytes, 14, std::numeric_limits<std::int32_t>::max());
     } else if (name == "segment.ms") {
       r = integer(segment_ms, 1);
     } else {
