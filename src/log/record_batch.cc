@@ -12,6 +12,16 @@ constexpr std::size_t crc_covered_from = 21;
 
 batch_error error(batch_errc code, std::string message) { return {code, std::move(message)}; }
 
+// A record's offset and timestamp are a base plus a delta. Kafka computes them in Java long arithmetic,
+// which wraps; so do these, rather than overflow (undefined behaviour) on a batch whose CRC is right
+// but whose values are extreme. Wrapping also lets encode_batch re-encode any decoded records exactly.
+std::int64_t wrapping_add(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrapping_sub(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+
 void put_i8(std::string& out, std::int8_t v) { out.push_back(static_cast<char>(v)); }
 template <typename T>
 void put_be(std::string& out, T v) {
@@ -137,7 +147,7 @@ std::string encode_batch(std::span<const record> records, std::int64_t producer_
     const record& r = records[i];
     body.clear();
     put_i8(body, 0);  // attributes
-    append_varlong(body, r.timestamp - base_ts);
+    append_varlong(body, wrapping_sub(r.timestamp, base_ts));
     append_varlong(body, static_cast<std::int64_t>(i));
     put_bytes(body, r.key);
     put_bytes(body, r.value);
@@ -188,8 +198,8 @@ result<std::vector<record>, batch_error> decode_records(std::span<const std::uin
     auto ts_delta = (r.i8() ? r.varlong() : std::nullopt);
     auto offset_delta = r.varint();
     if (!ts_delta || !offset_delta) return bad("bad timestamp or offset delta");
-    rec.timestamp = h->base_timestamp + *ts_delta;
-    rec.offset = h->base_offset + *offset_delta;
+    rec.timestamp = wrapping_add(h->base_timestamp, *ts_delta);
+    rec.offset = wrapping_add(h->base_offset, *offset_delta);
     if (!r.bytes(rec.key) || !r.bytes(rec.value)) return bad("bad key or value");
     auto header_count = r.varint();
     if (!header_count || *header_count < 0 || *header_count > record_end - r.position()) return bad("bad header count");

@@ -49,8 +49,11 @@ struct batch_header {
   std::int32_t record_count = 0;
 
   std::size_t size() const { return static_cast<std::size_t>(batch_length) + batch_length_offset; }
-  std::int64_t last_offset() const { return base_offset + last_offset_delta; }
-  std::int64_t next_offset() const { return last_offset() + 1; }
+  // Wrapping, as Kafka's Java longs do: a hostile baseOffset must not overflow (undefined behaviour).
+  std::int64_t last_offset() const {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(base_offset) + static_cast<std::uint64_t>(last_offset_delta));
+  }
+  std::int64_t next_offset() const { return static_cast<std::int64_t>(static_cast<std::uint64_t>(last_offset()) + 1); }
   compression codec() const { return static_cast<compression>(attributes & 0x7); }
   bool log_append_time() const { return (attributes & 0x8) != 0; }
   bool transactional() const { return (attributes & 0x10) != 0; }

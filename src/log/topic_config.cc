@@ -43,7 +43,9 @@ std::map<std::string, std::string> topic_config::to_map() const {
 }
 
 log_result<void> topic_config::apply(const std::map<std::string, std::string>& values) {
-  for (const auto& [name, value] : values) {
+  for (const auto& entry : values) {
+    const std::string& name = entry.first;  // not a structured binding: lambdas below capture it
+    const std::string& value = entry.second;
     auto integer = [&](std::int64_t& field, std::int64_t min,
                        std::int64_t max = std::numeric_limits<std::int64_t>::max()) -> log_result<void> {
       auto v = parse_int(name, value, min, max);
