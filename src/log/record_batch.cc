@@ -140,25 +140,39 @@ std::string encode_batch(std::span<const record> records, std::int64_t producer_
     base_ts = std::min(base_ts, r.timestamp);
     max_ts = std::max(max_ts, r.timestamp);
   }
-  std::string out;
-  out.resize(batch_header_size);
-  std::string body;
+  // Sizes first, so the batch is built in one allocation without an intermediate copy per record.
+  auto bytes_size = [](const std::optional<std::string>& b) {
+    return b ? varlong_size(static_cast<std::int64_t>(b->size())) + b->size() : varlong_size(-1);
+  };
+  std::vector<std::size_t> body_sizes(records.size());
+  std::size_t total = batch_header_size;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const record& r = records[i];
-    body.clear();
-    put_i8(body, 0);  // attributes
-    append_varlong(body, wrapping_sub(r.timestamp, base_ts));
-    append_varlong(body, static_cast<std::int64_t>(i));
-    put_bytes(body, r.key);
-    put_bytes(body, r.value);
-    append_varlong(body, static_cast<std::int64_t>(r.headers.size()));
+    std::size_t n = 1 + varlong_size(wrapping_sub(r.timestamp, base_ts)) + varlong_size(static_cast<std::int64_t>(i)) +
+                    bytes_size(r.key) + bytes_size(r.value) + varlong_size(static_cast<std::int64_t>(r.headers.size()));
     for (const auto& h : r.headers) {
-      append_varlong(body, static_cast<std::int64_t>(h.key.size()));
-      body += h.key;
-      put_bytes(body, h.value);
+      n += varlong_size(static_cast<std::int64_t>(h.key.size())) + h.key.size() + bytes_size(h.value);
     }
-    append_varlong(out, static_cast<std::int64_t>(body.size()));
-    out += body;
+    body_sizes[i] = n;
+    total += varlong_size(static_cast<std::int64_t>(n)) + n;
+  }
+  std::string out;
+  out.reserve(total);
+  out.resize(batch_header_size);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const record& r = records[i];
+    append_varlong(out, static_cast<std::int64_t>(body_sizes[i]));
+    put_i8(out, 0);  // attributes
+    append_varlong(out, wrapping_sub(r.timestamp, base_ts));
+    append_varlong(out, static_cast<std::int64_t>(i));
+    put_bytes(out, r.key);
+    put_bytes(out, r.value);
+    append_varlong(out, static_cast<std::int64_t>(r.headers.size()));
+    for (const auto& h : r.headers) {
+      append_varlong(out, static_cast<std::int64_t>(h.key.size()));
+      out += h.key;
+      put_bytes(out, h.value);
+    }
   }
   auto* p = reinterpret_cast<std::uint8_t*>(out.data());
   write_be<std::int64_t>(p, 0);
