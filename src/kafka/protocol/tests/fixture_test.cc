@@ -436,7 +436,8 @@ TEST(KafkaPythonFixtures, AdminAndSasl) {
 }
 
 // librdkafka 2.0.2 (kcat -L): its first request is ApiVersions v3, flexible, in request header v2
-// whose client_id keeps the int16 length; the next one is Metadata v4.
+// whose client_id keeps the int16 length; the next one is Metadata v4. An idempotent kcat -P goes
+// on to InitProducerId v4 (flexible) and Produce v7 with its own RecordBatch.
 TEST(LibrdkafkaFixtures, ApiVersionsV3InRequestHeaderV2) {
   auto f = decode_request<api_versions_request>("librdkafka_api_versions_v3_request", 3);
   ASSERT_TRUE(f);
@@ -454,6 +455,32 @@ TEST(LibrdkafkaFixtures, MetadataV4) {
   ASSERT_TRUE(f->body.topics);  // empty, not null: brokers only
   EXPECT_TRUE(f->body.topics->empty());
   EXPECT_FALSE(f->body.allow_auto_topic_creation);
+}
+
+TEST(LibrdkafkaFixtures, InitProducerIdV4IsFlexible) {
+  auto f = decode_request<init_producer_id_request>("librdkafka_init_producer_id_request", 4);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->header.client_id, "kcat-fixture");
+  EXPECT_EQ(f->body.transactional_id, std::nullopt);  // COMPACT_NULLABLE_STRING 0
+  EXPECT_EQ(f->body.transaction_timeout_ms, -1);
+  EXPECT_EQ(f->body.producer_id, -1);
+  EXPECT_EQ(f->body.producer_epoch, -1);
+}
+
+TEST(LibrdkafkaFixtures, IdempotentProduceV7) {
+  auto f = decode_request<produce_request>("librdkafka_produce_request", 7);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->body.transactional_id, std::nullopt);
+  EXPECT_EQ(f->body.acks, -1);  // idempotence implies acks=all
+  ASSERT_EQ(f->body.topic_data.size(), 1u);
+  EXPECT_EQ(f->body.topic_data[0].name, "telemetry");
+  const auto& records = f->body.topic_data[0].partition_data[0].records;
+  ASSERT_TRUE(records.has_value());
+  ASSERT_GE(records->size(), 61u);
+  const auto* p = reinterpret_cast<const std::uint8_t*>(records->data());
+  EXPECT_EQ(p[16], 2) << "magic";
+  EXPECT_EQ(read_be<std::int64_t>(p + 43), 1000) << "producer id from the fake broker's InitProducerId answer";
+  EXPECT_EQ(read_be<std::int32_t>(p + 57), 1) << "record count";
 }
 
 }  // namespace

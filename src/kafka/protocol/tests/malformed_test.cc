@@ -88,7 +88,8 @@ TYPED_TEST(Malformed, CorruptedBytesNeverBreakTheDecoder) {
 TEST(MalformedFixtures, EveryFixtureTruncatedAtEveryByte) {
   // Request frames: header then body, as a broker reads them (size prefix stripped).
   for (const char* name : {"metadata_v5_request", "produce_v7_request", "fetch_v11_request", "join_group_v2_request",
-                           "offset_commit_v2_request", "librdkafka_api_versions_v3_request"}) {
+                           "offset_commit_v2_request", "librdkafka_api_versions_v3_request",
+                           "librdkafka_init_producer_id_request", "librdkafka_produce_request"}) {
     SCOPED_TRACE(name);
     const std::string frame = testing::load_fixture(name);
     ASSERT_GT(frame.size(), 8u);
@@ -109,6 +110,7 @@ TEST(MalformedFixtures, EveryFixtureTruncatedAtEveryByte) {
         case join_group_request::api_key: ok = join_group_request::decode(r, version).ok(); break;
         case offset_commit_request::api_key: ok = offset_commit_request::decode(r, version).ok(); break;
         case api_versions_request::api_key: ok = api_versions_request::decode(r, version).ok(); break;
+        case init_producer_id_request::api_key: ok = init_producer_id_request::decode(r, version).ok(); break;
         default: FAIL() << "no decoder for key " << key;
       }
       EXPECT_FALSE(ok) << "decoded from " << k << " of " << message.size() << " bytes";
