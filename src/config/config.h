@@ -20,6 +20,27 @@ struct admin_section {
   host_port listen;  // health and metrics HTTP listener
 };
 
+struct kafka_section {
+  host_port listen;                 // plaintext Kafka listener
+  std::string advertised_host;      // host in Metadata/FindCoordinator answers; empty = the listen host
+  bool auto_create_topics = true;
+  int default_partitions = 1;
+  int hono_partitions = 8;
+  long long max_request_bytes = 0;
+  std::chrono::milliseconds group_initial_rebalance_delay{0};
+  int group_min_session_timeout_ms = 0;
+  int group_max_session_timeout_ms = 0;
+};
+
+struct storage_section {
+  std::string flush_policy;        // always, interval, os: topics in general
+  std::string event_flush_policy;  // for hono.event.* topics
+  std::chrono::milliseconds flush_interval{0};
+  long long segment_bytes = 0;
+  std::chrono::milliseconds retention{0};  // -1 = forever
+  long long retention_bytes = -1;
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -29,6 +50,8 @@ struct config {
   std::filesystem::path data_dir;
   log_section log;
   admin_section admin;
+  kafka_section kafka;
+  storage_section storage;
   server_section server;
 };
 

@@ -13,7 +13,31 @@ namespace {
 long long as_number(long long n) { return n; }
 long long as_number(std::chrono::milliseconds d) { return d.count(); }
 void assign_number(int& dst, long long n) { dst = static_cast<int>(n); }
+void assign_number(long long& dst, long long n) { dst = n; }
 void assign_number(std::chrono::milliseconds& dst, long long n) { dst = std::chrono::milliseconds(n); }
+
+template <typename Access>
+key_spec bool_key(std::string name, bool def, std::string doc, Access access) {
+  return {std::move(name), def ? "true" : "false", "true or false", std::move(doc),
+          [access](config& c, std::string_view v) -> std::optional<std::string> {
+            if (v == "true") access(c) = true;
+            else if (v == "false") access(c) = false;
+            else return "must be true or false";
+            return std::nullopt;
+          },
+          [access](const config& c) { return std::string(access(c) ? "true" : "false"); }};
+}
+
+// Text that may be empty (empty meaning "derive it").
+template <typename Access>
+key_spec optional_text_key(std::string name, std::string doc, Access access) {
+  return {std::move(name), "", "text, or empty", std::move(doc),
+          [access](config& c, std::string_view v) -> std::optional<std::string> {
+            access(c) = std::string(v);
+            return std::nullopt;
+          },
+          [access](const config& c) { return std::string(access(c)); }};
+}
 
 template <typename Access>
 key_spec text_key(std::string name, std::string def, std::string doc, Access access) {
@@ -82,6 +106,57 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(listen_key("admin.listen", "127.0.0.1:8088",
                             "Health (`/health/live`, `/health/ready`) and Prometheus `/metrics` listener.",
                             [](auto& c) -> auto& { return c.admin.listen; }));
+  keys.push_back(listen_key("kafka.listen", "127.0.0.1:9092",
+                            "Plaintext Kafka protocol listener (the embedded broker).",
+                            [](auto& c) -> auto& { return c.kafka.listen; }));
+  keys.push_back(optional_text_key("kafka.advertised-host",
+                                   "Host name Kafka clients are told to connect to (Metadata, FindCoordinator); "
+                                   "empty: the listen address, or 127.0.0.1 when listening on all interfaces.",
+                                   [](auto& c) -> auto& { return c.kafka.advertised_host; }));
+  keys.push_back(bool_key("kafka.auto-create-topics", true,
+                          "Create a topic when a Metadata request names a missing one (Kafka's "
+                          "auto.create.topics.enable).",
+                          [](auto& c) -> auto& { return c.kafka.auto_create_topics; }));
+  keys.push_back(integer_key("kafka.default-partitions", 1, 1, 10000,
+                             "Partitions of an auto-created topic (Kafka's num.partitions).",
+                             [](auto& c) -> auto& { return c.kafka.default_partitions; }));
+  keys.push_back(integer_key("kafka.hono-partitions", 8, 1, 10000,
+                             "Partitions of an auto-created `hono.*` topic.",
+                             [](auto& c) -> auto& { return c.kafka.hono_partitions; }));
+  keys.push_back(integer_key("kafka.max-request-bytes", 104857600, 1024, 1LL << 30,
+                             "Largest Kafka request accepted; a bigger one closes the connection (Kafka's "
+                             "socket.request.max.bytes).",
+                             [](auto& c) -> auto& { return c.kafka.max_request_bytes; }));
+  keys.push_back(integer_key("kafka.group-initial-rebalance-delay-ms", 3000, 0, 300000,
+                             "How long a new consumer group waits for more members before its first rebalance "
+                             "(Kafka's group.initial.rebalance.delay.ms).",
+                             [](auto& c) -> auto& { return c.kafka.group_initial_rebalance_delay; }));
+  keys.push_back(integer_key("kafka.group-min-session-timeout-ms", 6000, 1, 3600000,
+                             "Smallest session timeout a consumer may ask for (Kafka's group.min.session.timeout.ms).",
+                             [](auto& c) -> auto& { return c.kafka.group_min_session_timeout_ms; }));
+  keys.push_back(integer_key("kafka.group-max-session-timeout-ms", 1800000, 1, 3600000,
+                             "Largest session timeout a consumer may ask for (Kafka's group.max.session.timeout.ms).",
+                             [](auto& c) -> auto& { return c.kafka.group_max_session_timeout_ms; }));
+  keys.push_back(choice_key("storage.flush-policy", "os", {"always", "interval", "os"},
+                            "When new topics fsync: `always` before acknowledging (group commit), `interval` every "
+                            "storage.flush-interval-ms, `os` when the kernel decides.",
+                            [](auto& c) -> auto& { return c.storage.flush_policy; }));
+  keys.push_back(choice_key("storage.event-flush-policy", "always", {"always", "interval", "os"},
+                            "Flush policy of new `hono.event.*` topics (events are acknowledged only once stored).",
+                            [](auto& c) -> auto& { return c.storage.event_flush_policy; }));
+  keys.push_back(integer_key("storage.flush-interval-ms", 1000, 1, 3600000,
+                             "fsync period of topics with flush policy `interval`.",
+                             [](auto& c) -> auto& { return c.storage.flush_interval; }));
+  keys.push_back(integer_key("storage.segment-bytes", 1073741824, 1048576, 2147483647,
+                             "Size at which a partition starts a new segment file.",
+                             [](auto& c) -> auto& { return c.storage.segment_bytes; }));
+  keys.push_back(integer_key("storage.retention-ms", 604800000, -1, 1LL << 50,
+                             "How long new topics keep records (whole segments are deleted); -1 keeps them forever.",
+                             [](auto& c) -> auto& { return c.storage.retention; }));
+  keys.push_back(integer_key("storage.retention-bytes", -1, -1, 1LL << 50,
+                             "Largest size of one partition of a new topic before its oldest segments are deleted; "
+                             "-1 means no limit.",
+                             [](auto& c) -> auto& { return c.storage.retention_bytes; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

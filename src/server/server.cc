@@ -2,6 +2,12 @@
 
 #include <signal.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -12,6 +18,8 @@
 #include "admin/health.h"
 #include "admin/routes.h"
 #include "common/version.h"
+#include "kafka/broker/broker.h"
+#include "kafka/broker/session.h"
 #include "log/log_manager.h"
 #include "metrics/registry.h"
 #include "net/http_session.h"
@@ -71,11 +79,12 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return true;
+    return open_kafka();
   }
 
   void start() {
     pool_.start();
+    boost::asio::co_spawn(pool_.at(0), tick_groups(), boost::asio::detached);
     for (auto& l : listeners_) {
       l->start();
       health_.set_up(l->name(), true);
@@ -102,6 +111,7 @@ class server {
         }
       }
     }
+    boost::asio::post(pool_.at(0), [this] { ticker_.cancel(); });
     pool_.stop(std::chrono::steady_clock::now() + close_grace);
     if (auto r = log_->close(); !r) spdlog::error("closing the log: {}", r.error().message);
     std::error_code ignored;
@@ -109,11 +119,8 @@ class server {
   }
 
  private:
-  bool add_http_listener(const std::string& name, const host_port& address, net::http_handler handler) {
-    auto bound = net::tcp_listener::bind(pool_, name, address,
-                                         [handler = std::move(handler)](std::shared_ptr<net::connection> c) {
-                                           return net::serve_http(std::move(c), handler, net::http_limits{});
-                                         });
+  bool add_listener(const std::string& name, const host_port& address, net::tcp_listener::session session) {
+    auto bound = net::tcp_listener::bind(pool_, name, address, std::move(session));
     if (!bound) {
       spdlog::critical("{}", bound.error().message);
       return false;
@@ -123,12 +130,79 @@ class server {
     return true;
   }
 
+  bool add_http_listener(const std::string& name, const host_port& address, net::http_handler handler) {
+    return add_listener(name, address, [handler = std::move(handler)](std::shared_ptr<net::connection> c) {
+      return net::serve_http(std::move(c), handler, net::http_limits{});
+    });
+  }
+
+  static log::flush_policy flush_policy(const std::string& name) {
+    if (name == "always") return log::flush_policy::always;
+    if (name == "interval") return log::flush_policy::interval;
+    return log::flush_policy::os;
+  }
+
+  bool open_kafka() {
+    kafka::broker::broker_config bc;
+    bc.auto_create_topics = config_.kafka.auto_create_topics;
+    bc.default_partitions = config_.kafka.default_partitions;
+    bc.hono_partitions = config_.kafka.hono_partitions;
+    bc.topic_defaults.flush = flush_policy(config_.storage.flush_policy);
+    bc.topic_defaults.flush_ms = config_.storage.flush_interval.count();
+    bc.topic_defaults.segment_bytes = config_.storage.segment_bytes;
+    bc.topic_defaults.retention_ms = config_.storage.retention.count();
+    bc.topic_defaults.retention_bytes = config_.storage.retention_bytes;
+    bc.event_flush = flush_policy(config_.storage.event_flush_policy);
+    bc.groups.initial_rebalance_delay_ms = config_.kafka.group_initial_rebalance_delay.count();
+    bc.groups.min_session_timeout_ms = config_.kafka.group_min_session_timeout_ms;
+    bc.groups.max_session_timeout_ms = config_.kafka.group_max_session_timeout_ms;
+    kafka::broker::session_limits limits;
+    limits.max_request_bytes = static_cast<std::size_t>(config_.kafka.max_request_bytes);
+    const bool bound = add_listener("kafka", config_.kafka.listen, [this, limits](std::shared_ptr<net::connection> c) {
+      kafka::broker::client_state client;
+      client.listener = "kafka";
+      return kafka::broker::serve_kafka(
+          std::move(c), [this](std::string& frame, kafka::broker::client_state& cs) { return broker_->handle(frame, cs); },
+          limits, std::move(client));
+    });
+    if (!bound) return false;
+    host_port advertised = listeners_.back()->local_address();
+    if (!config_.kafka.advertised_host.empty()) {
+      advertised.host = config_.kafka.advertised_host;
+    } else if (advertised.host == "0.0.0.0" || advertised.host == "::") {
+      advertised.host = "127.0.0.1";
+    }
+    bc.advertised["kafka"] = advertised;
+    auto created = kafka::broker::broker::create(*log_, std::move(bc));
+    if (!created) {
+      spdlog::critical("cannot start the Kafka broker: {}", created.error().message);
+      return false;
+    }
+    broker_ = std::move(*created);
+    return true;
+  }
+
+  // Drives consumer-group timeouts (session expiry, rebalance deadlines).
+  boost::asio::awaitable<void> tick_groups() {
+    for (;;) {
+      ticker_.expires_after(std::chrono::milliseconds(100));
+      boost::system::error_code ec;
+      co_await ticker_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      if (ec) co_return;
+      broker_->tick(std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
+    }
+  }
+
   const config::config& config_;
   admin::health health_;
   metrics::registry metrics_;
   admin::routes admin_routes_{health_, metrics_};
   std::unique_ptr<log::log_manager> log_;
+  std::unique_ptr<kafka::broker::broker> broker_;
   net::io_pool pool_;
+  boost::asio::steady_timer ticker_{pool_.at(0)};
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };
 

@@ -67,7 +67,8 @@ class Hub:
     def __init__(self, tmp_path, args=(), env=None, config_yaml=None, data_dir=None):
         self.data_dir = Path(data_dir) if data_dir else tmp_path / "data"
         self.stderr_path = tmp_path / f"tributary-{time.monotonic_ns()}.log"
-        self.args = [BINARY, "serve", f"--data-dir={self.data_dir}", "--admin.listen=127.0.0.1:0", *args]
+        self.args = [BINARY, "serve", f"--data-dir={self.data_dir}", "--admin.listen=127.0.0.1:0",
+                     "--kafka.listen=127.0.0.1:0", *args]
         if config_yaml is not None:
             config_file = tmp_path / "tributary.yaml"
             config_file.write_text(config_yaml)
@@ -101,6 +102,11 @@ class Hub:
     @property
     def admin_url(self):
         return f"http://{self.addresses['admin']}"
+
+    @property
+    def kafka(self):
+        """bootstrap.servers for Kafka clients."""
+        return self.addresses["kafka"]
 
     def get(self, path):
         try:

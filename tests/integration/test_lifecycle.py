@@ -69,7 +69,7 @@ def test_damaged_log_metadata_stops_start_naming_the_file(tmp_path):
     topic = data / "log" / "telemetry"
     topic.mkdir(parents=True)
     (topic / "topic.json").write_text("{not json")
-    out = run_cli("serve", f"--data-dir={data}", "--admin.listen=127.0.0.1:0")
+    out = run_cli("serve", f"--data-dir={data}", "--admin.listen=127.0.0.1:0", "--kafka.listen=127.0.0.1:0")
     assert out.returncode == 1
     assert f"cannot open the log: topic metadata {topic}/topic.json: not a JSON object" in out.stderr
 

@@ -1,0 +1,26 @@
+#include "kafka/broker/handler.h"
+#include "kafka/broker/handlers/handlers.h"
+
+namespace tributary::kafka::broker {
+
+// Advertised versions: "Profile A" of kafka-protocol.md §4. Keep in step with handlers/.
+std::span<const api_handler> api_handlers() {
+  static constexpr api_handler table[] = {
+      {0, 3, 7, false, handle_produce},
+      {1, 4, 11, false, handle_fetch},
+      {2, 0, 5, false, handle_list_offsets},
+      {3, 0, 8, false, handle_metadata},
+      {10, 0, 2, false, handle_find_coordinator},
+      {18, 0, 3, true, handle_api_versions},
+  };
+  return table;
+}
+
+const api_handler* find_handler(std::int16_t api_key) {
+  for (const auto& h : api_handlers()) {
+    if (h.api_key == api_key) return &h;
+  }
+  return nullptr;
+}
+
+}  // namespace tributary::kafka::broker

@@ -1,0 +1,15 @@
+// One handler per Kafka API, each in handlers/<api>.cc; registered in handler_table.cc.
+#pragma once
+
+#include "kafka/broker/handler.h"
+
+namespace tributary::kafka::broker {
+
+boost::asio::awaitable<api_outcome> handle_api_versions(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_metadata(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_produce(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_fetch(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_list_offsets(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_find_coordinator(request_context&, std::string&, std::size_t);
+
+}  // namespace tributary::kafka::broker
