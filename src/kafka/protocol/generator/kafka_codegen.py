@@ -1,17 +1,13 @@
 #!/usr/bin/env python3
-# kafka_codegen.py: generates Tributary's Kafka message codecs from Apache Kafka's JSON message
-# definitions, at build time (CMake add_custom_command); python3 standard library only.
-# Inputs:  --input-dir holding Kafka's <Name>.json files (JSON with // comments), then the names of
-#          the messages to generate (MetadataRequest, RequestHeader, ConsumerProtocolAssignment, ...).
-# Outputs: into --output-dir, in the build tree (nothing generated is committed), each rewritten only
-#          when its content changes: <snake_name>.h/.cc per message (a struct with encode/decode),
-#          api_keys.h/.cc (API table, header versions, api_name), all.h (every header + a type list)
-#          and test_samples.h/.cc (populated instances for the unit tests only).
-# Naming:  snake_case of the JSON names: MetadataRequest -> metadata_request, TopicName -> topic_name;
-#          struct types ("[]MetadataRequestTopic", commonStructs) are declared inside their message:
-#          metadata_request::metadata_request_topic. A member that is a C++ keyword or a reserved
-#          member name (encode, api_key, ...) gets a trailing '_'; a struct type named like a member
-#          gets a '_data' suffix. It must not touch anything outside its output directory.
+# kafka_codegen.py (python3 stdlib only, run by CMake): Kafka message codecs from Kafka's own JSON.
+# Inputs:  --input-dir with Kafka's <Name>.json (JSON with // comments) and the message names to
+#          generate; --namespace/--include-dir only for the tests' made-up messages.
+# Outputs: into --output-dir in the build tree (never committed; files rewritten only on change):
+#          <snake_name>.h/.cc per message (struct + encode/decode), api_keys.h/.cc (API table,
+#          header versions, api_name), all.h (all headers, type list), test_samples.h/.cc (tests).
+# Naming:  snake_case (MetadataRequest -> metadata_request, TopicName -> topic_name); struct types
+#          and commonStructs nest in their message (metadata_request::metadata_request_topic);
+#          keyword/reserved member names get '_', a struct type named like a member gets '_data'.
 
 import argparse
 import json
@@ -183,7 +179,7 @@ class Field:
         self.type = Type(js["type"])
         self.versions = VR.parse(js.get("versions", "none"))
         self.nullable = VR.parse(js.get("nullableVersions", "none"))
-        self.tag = js.get("tag")
+        self.tag = int(js["tag"]) if "tag" in js else None  # some files quote it
         self.tagged = VR.parse(js["taggedVersions"]) if "taggedVersions" in js else VR(1, 0)
         if (self.tag is None) != ("taggedVersions" not in js):
             raise GenError("field %s: tag and taggedVersions go together" % self.name)
@@ -508,9 +504,8 @@ class CodecWriter:
         self.o = Out()
 
     # -- encode --
-    def enc_value(self, o, f, t, val, compact, w, ctx, nullable_cond, label):
+    def enc_value(self, o, f, t, val, compact, w, nullable_cond, label):
         """Writes value `val` of field f (type t) with writer w."""
-        msg = self.msg
         if t.is_array:
             def write_vec(vec):
                 if vec.startswith("*"):
@@ -588,7 +583,8 @@ class CodecWriter:
     def emit_encode(self, s):
         msg, o = self.msg, self.o
         ctx = s.ctx & msg.valid
-        o.block("void write_struct(writer& w, [[maybe_unused]] std::int16_t version, const %s& v)" % msg.qualified(s))
+        o.block("void write_struct(writer& w, [[maybe_unused]] std::int16_t version, [[maybe_unused]] const %s& v)" %
+                msg.qualified(s))
         flex_possible = msg.can_be_flexible(ctx)
         uses_flexible = flex_possible or any(f.flex_override is None for f in s.fields)
         if uses_flexible:
@@ -603,8 +599,7 @@ class CodecWriter:
             ncond = cond_expr(f.nullable & pres, pres) if f.optional else "false"
             if f.type.base == "records" and f.nullable.empty():
                 ncond = "true"
-            self.enc_value(o, f, f.type, "v." + f.cname, self.compact_expr(f, pres), "w", pres, ncond,
-                           field_label(s, f))
+            self.enc_value(o, f, f.type, "v." + f.cname, self.compact_expr(f, pres), "w", ncond, field_label(s, f))
             if c:
                 o.end()
         tagged = sorted([f for f in s.fields if not f.tagged_in().empty()], key=lambda f: f.tag)
@@ -627,7 +622,7 @@ class CodecWriter:
                     o("writer tw(buffer);")
                     tin = f.tagged_in()
                     ncond = cond_expr(f.nullable & tin, tin) if f.optional else "false"
-                    self.enc_value(o, f, f.type, "v." + f.cname, "true", "tw", tin, ncond, field_label(s, f))
+                    self.enc_value(o, f, f.type, "v." + f.cname, "true", "tw", ncond, field_label(s, f))
                     o("w.tagged_field(%d, tw);" % f.tag)
                     o.end()
             o.end()
@@ -635,7 +630,7 @@ class CodecWriter:
         o()
 
     # -- decode --
-    def dec_value(self, o, f, t, target, compact, r, nullable_cond, s):
+    def dec_value(self, o, f, t, target, compact, r, nullable_cond):
         """Reads field f into lvalue `target` from reader r."""
         msg = self.msg
         if t.is_array:
@@ -693,7 +688,8 @@ class CodecWriter:
     def emit_decode(self, s):
         msg, o = self.msg, self.o
         ctx = s.ctx & msg.valid
-        o.block("void read_struct(reader& r, [[maybe_unused]] std::int16_t version, %s& v)" % msg.qualified(s))
+        o.block("void read_struct(reader& r, [[maybe_unused]] std::int16_t version, [[maybe_unused]] %s& v)" %
+                msg.qualified(s))
         flex_possible = msg.can_be_flexible(ctx)
         uses_flexible = flex_possible or any(f.flex_override is None for f in s.fields)
         if uses_flexible:
@@ -709,7 +705,7 @@ class CodecWriter:
             ncond = cond_expr(f.nullable & pres, pres) if f.optional else "false"
             if f.type.base == "records" and f.nullable.empty():
                 ncond = "true"
-            self.dec_value(o, f, f.type, "v." + f.cname, self.compact_expr(f, pres), "r", ncond, s)
+            self.dec_value(o, f, f.type, "v." + f.cname, self.compact_expr(f, pres), "r", ncond)
             if c:
                 o.end()
         tagged = sorted([f for f in s.fields if not f.tagged_in().empty()], key=lambda f: f.tag)
@@ -732,7 +728,7 @@ class CodecWriter:
                 o("reader sub = r.sub(h.size);")
                 tin = f.tagged_in()
                 ncond = cond_expr(f.nullable & tin, tin) if f.optional else "false"
-                self.dec_value(o, f, f.type, "v." + f.cname, "true", "sub", ncond, s)
+                self.dec_value(o, f, f.type, "v." + f.cname, "true", "sub", ncond)
                 o("r.finish_sub(sub);")
             if tagged:
                 o.ind -= 1
@@ -904,7 +900,7 @@ class SampleWriter:
         self.seed += 1
         return 'std::string("\\x00\\xff" "%s", %d)' % (label[:8], 2 + len(label[:8]))
 
-    def fill_field(self, o, s, f, val, ctx, in_ctx):
+    def fill_field(self, o, f, val, in_ctx):
         t = f.type
         label = f.cname
         nullable = cond_expr(f.nullable & in_ctx, in_ctx) if f.optional else "false"
@@ -932,7 +928,8 @@ class SampleWriter:
     def emit_fill(self, s):
         msg, o = self.msg, self.o
         ctx = s.ctx & msg.valid
-        o.block("void fill(%s& v, [[maybe_unused]] std::int16_t version, [[maybe_unused]] bool nulls)" % msg.qualified(s))
+        o.block("void fill([[maybe_unused]] %s& v, [[maybe_unused]] std::int16_t version, [[maybe_unused]] bool nulls)" %
+                msg.qualified(s))
         for f in s.fields:
             r = (f.present() & ctx).hull(f.tagged_in())
             c = cond(r, ctx)
@@ -940,7 +937,7 @@ class SampleWriter:
                 continue
             if c:
                 o.block("if (%s)" % c)
-            self.fill_field(o, s, f, "v." + f.cname, ctx, r)
+            self.fill_field(o, f, "v." + f.cname, r)
             if c:
                 o.end()
         o.end()
