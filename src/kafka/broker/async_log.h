@@ -25,10 +25,13 @@ namespace tributary::kafka::broker {
 
 namespace asio = boost::asio;
 
+// These are plain functions returning the awaitable of async_initiate, not coroutines: GCC 12
+// mishandles non-trivial temporaries passed into a coroutine within a co_await expression.
+
 // Appends a client batch (as Produce does) and resumes with the log's answer.
 inline asio::awaitable<log::log_result<log::append_info>> async_append(log::partition& p, std::span<std::uint8_t> batch) {
   using result_t = log::log_result<log::append_info>;
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(result_t)>(
+  return asio::async_initiate<decltype(asio::use_awaitable), void(result_t)>(
       [&p, batch](auto handler) {
         auto executor = asio::get_associated_executor(handler);
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
@@ -60,6 +63,25 @@ inline asio::awaitable<void> wait_for_any(std::vector<wait_target> targets, std:
   boost::system::error_code ec;
   co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
   for (std::size_t i = 0; i < targets.size(); ++i) targets[i].partition->cancel_wait(ids[i]);
+}
+
+}  // namespace tributary::kafka::broker
+
+namespace tributary::kafka::broker {
+
+// Runs `start(callback)` and resumes, on the coroutine's executor, with the value the callback gets
+// (from whichever thread calls it, possibly before start returns).
+template <typename T, typename Start>
+asio::awaitable<T> async_call(Start start) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
+      [start = std::move(start)](auto handler) mutable {
+        auto executor = asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start([executor, shared](T value) {
+          asio::post(executor, [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
+        });
+      },
+      asio::use_awaitable);
 }
 
 }  // namespace tributary::kafka::broker

@@ -10,7 +10,15 @@ std::span<const api_handler> api_handlers() {
       {1, 4, 11, false, handle_fetch},
       {2, 0, 5, false, handle_list_offsets},
       {3, 0, 8, false, handle_metadata},
+      {8, 0, 7, false, handle_offset_commit},
+      {9, 0, 5, false, handle_offset_fetch},
       {10, 0, 2, false, handle_find_coordinator},
+      {11, 0, 5, false, handle_join_group},
+      {12, 0, 3, false, handle_heartbeat},
+      {13, 0, 3, false, handle_leave_group},
+      {14, 0, 3, false, handle_sync_group},
+      {15, 0, 4, false, handle_describe_groups},
+      {16, 0, 2, false, handle_list_groups},
       {18, 0, 3, true, handle_api_versions},
   };
   return table;

@@ -11,5 +11,13 @@ boost::asio::awaitable<api_outcome> handle_produce(request_context&, std::string
 boost::asio::awaitable<api_outcome> handle_fetch(request_context&, std::string&, std::size_t);
 boost::asio::awaitable<api_outcome> handle_list_offsets(request_context&, std::string&, std::size_t);
 boost::asio::awaitable<api_outcome> handle_find_coordinator(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_join_group(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_sync_group(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_heartbeat(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_leave_group(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_offset_commit(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_offset_fetch(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_list_groups(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_describe_groups(request_context&, std::string&, std::size_t);
 
 }  // namespace tributary::kafka::broker
