@@ -1,6 +1,6 @@
 // Kafka wire primitives: bounds-checked reads (every length checked against what remains before
 // anything is allocated) and appending writes. Encodings per Kafka's protocol guide (KIP-482 for
-// the compact and tagged forms).
+// the compact and tagged forms). No I/O, no exceptions for malformed input, no knowledge of messages.
 #include "kafka/protocol/wire.h"
 
 #include <bit>
@@ -62,26 +62,21 @@ std::int8_t reader::int8() {
   return static_cast<std::int8_t>(data_[pos_++]);
 }
 
-#define TRIBUTARY_READ_BE(name, type)             \
-  type reader::name() {                           \
-    if (!need(sizeof(type))) return 0;            \
-    const type v = read_be<type>(data_ + pos_);   \
-    pos_ += sizeof(type);                         \
-    return v;                                     \
-  }
-TRIBUTARY_READ_BE(int16, std::int16_t)
-TRIBUTARY_READ_BE(uint16, std::uint16_t)
-TRIBUTARY_READ_BE(int32, std::int32_t)
-TRIBUTARY_READ_BE(uint32, std::uint32_t)
-TRIBUTARY_READ_BE(int64, std::int64_t)
-#undef TRIBUTARY_READ_BE
-
-double reader::float64() {
-  if (!need(8)) return 0;
-  const auto bits = read_be<std::uint64_t>(data_ + pos_);
-  pos_ += 8;
-  return std::bit_cast<double>(bits);
+template <typename T>
+T reader::fixed() {
+  if (!need(sizeof(T))) return 0;
+  const T v = read_be<T>(data_ + pos_);
+  pos_ += sizeof(T);
+  return v;
 }
+
+std::int16_t reader::int16() { return fixed<std::int16_t>(); }
+std::uint16_t reader::uint16() { return fixed<std::uint16_t>(); }
+std::int32_t reader::int32() { return fixed<std::int32_t>(); }
+std::uint32_t reader::uint32() { return fixed<std::uint32_t>(); }
+std::int64_t reader::int64() { return fixed<std::int64_t>(); }
+
+double reader::float64() { return std::bit_cast<double>(fixed<std::uint64_t>()); }
 
 bool reader::boolean() { return int8() != 0; }
 
@@ -305,24 +300,20 @@ void writer::fail(std::string what) {
   if (error_.empty()) error_ = what.empty() ? std::string("encode failed") : std::move(what);
 }
 
-#define TRIBUTARY_WRITE_BE(name, type)               \
-  void writer::name(type v) {                        \
-    std::uint8_t b[sizeof(type)];                    \
-    write_be<type>(b, v);                            \
-    out_->append(reinterpret_cast<const char*>(b), sizeof(type)); \
-  }
-TRIBUTARY_WRITE_BE(int16, std::int16_t)
-TRIBUTARY_WRITE_BE(uint16, std::uint16_t)
-TRIBUTARY_WRITE_BE(int32, std::int32_t)
-TRIBUTARY_WRITE_BE(uint32, std::uint32_t)
-TRIBUTARY_WRITE_BE(int64, std::int64_t)
-#undef TRIBUTARY_WRITE_BE
-
-void writer::float64(double v) {
-  std::uint8_t b[8];
-  write_be<std::uint64_t>(b, std::bit_cast<std::uint64_t>(v));
-  out_->append(reinterpret_cast<const char*>(b), 8);
+template <typename T>
+void writer::fixed(T v) {
+  std::uint8_t b[sizeof(T)];
+  write_be<T>(b, v);
+  out_->append(reinterpret_cast<const char*>(b), sizeof(T));
 }
+
+void writer::int16(std::int16_t v) { fixed(v); }
+void writer::uint16(std::uint16_t v) { fixed(v); }
+void writer::int32(std::int32_t v) { fixed(v); }
+void writer::uint32(std::uint32_t v) { fixed(v); }
+void writer::int64(std::int64_t v) { fixed(v); }
+
+void writer::float64(double v) { fixed(std::bit_cast<std::uint64_t>(v)); }
 
 void writer::uvarint(std::uint32_t v) { append_uvarint(*out_, v); }
 void writer::varint(std::int32_t v) { append_varlong(*out_, v); }

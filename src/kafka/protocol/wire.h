@@ -103,6 +103,8 @@ class reader {
 
  private:
   bool need(std::size_t n);
+  template <typename T>
+  T fixed();
   std::int64_t length_prefix(bool compact, bool is_bytes);  // -1 = null; -2 = failed
 
   const std::uint8_t* data_;
@@ -155,6 +157,9 @@ class writer {
   void tagged_field(std::uint32_t tag, const writer& value);
 
  private:
+  template <typename T>
+  void fixed(T v);
+
   std::string* out_;
   std::string error_;
 };
