@@ -97,6 +97,7 @@ class server {
   // /health/ready reports DOWN while the others drain.
   void shutdown() {
     health_.begin_shutdown();
+    broker_->shutdown();
     const auto deadline = std::chrono::steady_clock::now() + config_.server.shutdown_timeout;
     for (auto it = listeners_.rbegin(); it != listeners_.rend(); ++it) {
       net::tcp_listener& l = **it;

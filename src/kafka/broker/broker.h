@@ -15,6 +15,7 @@
 #include "common/host_port.h"
 #include "kafka/broker/group_coordinator.h"
 #include "kafka/broker/offset_store.h"
+#include "kafka/broker/producer_state.h"
 #include "kafka/broker/session.h"
 #include "log/log_manager.h"
 
@@ -41,17 +42,22 @@ class broker {
   boost::asio::awaitable<handler_result> handle(std::string& frame, client_state& client);
   // Group timeouts; the server calls it every few hundred milliseconds.
   void tick(std::int64_t now_ms) { groups_.tick(now_ms); }
+  // First step of the server's shutdown: parked group requests are answered.
+  void shutdown() { groups_.shutdown(); }
 
   // For handlers.
   log::log_manager& log() { return log_; }
   group_coordinator& groups() { return groups_; }
   offset_store& offsets() { return *offsets_; }
+  producer_state& producers() { return producers_; }
   const broker_config& config() const { return config_; }
   host_port advertised(const std::string& listener) const;
   // The topic, created with the broker's defaults when missing and `create` is true; nullptr when
   // missing and not created, with `error` saying why.
   std::shared_ptr<log::topic> find_or_create_topic(const std::string& name, bool create, error_code& error);
   log::topic_config config_for_new_topic(const std::string& name, std::int32_t partitions) const;
+  // Producer ids are not persisted: seeded from the wall clock (4096 ids a millisecond) so that a
+  // restarted broker does not hand out an id a producer of the previous run still uses.
   std::int64_t next_producer_id() { return next_producer_id_.fetch_add(1); }
 
  private:
@@ -61,7 +67,9 @@ class broker {
   broker_config config_;
   group_coordinator groups_;
   std::unique_ptr<offset_store> offsets_;
-  std::atomic<std::int64_t> next_producer_id_{1000};
+  producer_state producers_;
+  std::atomic<std::int64_t> next_producer_id_{first_producer_id()};
+  static std::int64_t first_producer_id();
 };
 
 }  // namespace tributary::kafka::broker

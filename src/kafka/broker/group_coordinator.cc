@@ -408,6 +408,31 @@ void group_coordinator::tick(std::int64_t now_ms) {
   run(out);
 }
 
+void group_coordinator::shutdown() {
+  completions out;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, g] : groups_) {
+      for (auto& m : g.members) {
+        if (m->pending_join) {
+          join_group_response r;
+          r.error = error_code::coordinator_not_available;
+          r.member_id = m->id;
+          out.push_back([cb = std::move(m->pending_join), r] { cb(r); });
+          m->pending_join = nullptr;
+        }
+        if (m->pending_sync) {
+          sync_group_response r;
+          r.error = error_code::coordinator_not_available;
+          out.push_back([cb = std::move(m->pending_sync), r] { cb(r); });
+          m->pending_sync = nullptr;
+        }
+      }
+    }
+  }
+  run(out);
+}
+
 std::vector<group_summary> group_coordinator::list() const {
   std::vector<group_summary> out;
   std::lock_guard lock(mutex_);

@@ -101,6 +101,9 @@ class group_coordinator {
 
   // Session expiry, rebalance deadlines and the initial delay.
   void tick(std::int64_t now_ms);
+  // Answers every parked JoinGroup/SyncGroup with COORDINATOR_NOT_AVAILABLE (clients retry
+  // elsewhere or later) so that no request waits on a coordinator that is going away.
+  void shutdown();
 
   std::vector<group_summary> list() const;
   std::optional<group_summary> describe(const std::string& group_id) const;

@@ -199,6 +199,15 @@ TEST_F(GroupCoordinator, ProtocolVoteAmongCommonProtocols) {
   EXPECT_EQ(leader_view[1].metadata, "rb");
 }
 
+TEST_F(GroupCoordinator, ShutdownAnswersParkedRequests) {
+  join_slot a;
+  first_join(a, 0);
+  EXPECT_FALSE(a.r);
+  gc_.shutdown();
+  ASSERT_TRUE(a.r);
+  EXPECT_EQ(a.r->error, error_code::coordinator_not_available);
+}
+
 TEST_F(GroupCoordinator, CommitChecks) {
   EXPECT_EQ(gc_.may_commit("fresh", -1, "", 0), error_code::none);
   EXPECT_EQ(gc_.may_commit("fresh", 3, "m", 0), error_code::illegal_generation);
