@@ -1,0 +1,221 @@
+"""The embedded broker with real, independent Kafka clients: kcat (librdkafka), confluent-kafka
+(librdkafka from Python) and kafka-python (a pure-Python implementation)."""
+import json
+import socket
+import struct
+import time
+
+import confluent_kafka as ck
+import kafka as kp
+
+from hub import wait_for
+from kafka_support import java_partition, kcat
+
+
+def test_kcat_produce_consume_with_keys_and_headers(hub):
+    out = kcat("-b", hub.kafka, "-P", "-t", "plain", "-K", ":", "-H", "content-type=text/plain", "-H", "device_id=4711",
+               input="k1:hello\nk2:world\n")
+    assert out.returncode == 0, out.stderr
+    out = kcat("-b", hub.kafka, "-C", "-t", "plain", "-o", "beginning", "-e", "-f", "%k|%s|%o|%h\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        "k1|hello|0|content-type=text/plain,device_id=4711",
+        "k2|world|1|content-type=text/plain,device_id=4711",
+    ]
+
+
+def test_kcat_metadata_lists_the_broker_and_auto_created_hono_topics(hub):
+    out = kcat("-b", hub.kafka, "-L", "-J", "-t", "hono.telemetry.DEFAULT_TENANT")
+    assert out.returncode == 0, out.stderr
+    meta = json.loads(out.stdout)
+    host, port = hub.kafka.rsplit(":", 1)
+    assert meta["brokers"] == [{"id": 0, "name": f"{host}:{port}"}]
+    (topic,) = meta["topics"]
+    assert topic["topic"] == "hono.telemetry.DEFAULT_TENANT"
+    assert len(topic["partitions"]) == 8  # kafka.hono-partitions
+    assert all(p["leader"] == 0 and p["isrs"] == [{"id": 0}] for p in topic["partitions"])
+
+
+def test_kcat_consume_from_a_timestamp(hub):
+    p = ck.Producer({"bootstrap.servers": hub.kafka})
+    for i, ts in enumerate([1_000_000, 2_000_000, 3_000_000]):
+        p.produce("timed", value=f"m{i}", timestamp=ts)
+    assert p.flush(30) == 0
+    out = kcat("-b", hub.kafka, "-C", "-t", "timed", "-o", "s@1500000", "-e", "-f", "%s@%T\n")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["m1@2000000", "m2@3000000"]
+
+
+def test_keys_land_where_the_java_client_puts_them(hub):
+    kcat("-b", hub.kafka, "-L", "-t", "hono.event.keys")  # auto-create with 8 partitions
+    keys = [f"device-{i}".encode() for i in range(40)]
+    p = ck.Producer({"bootstrap.servers": hub.kafka, "partitioner": "murmur2_random"})
+    for k in keys:
+        p.produce("hono.event.keys", key=k, value=b"x")
+        p.produce("hono.event.keys", key=k, value=b"y")
+    assert p.flush(30) == 0
+    c = ck.Consumer({"bootstrap.servers": hub.kafka, "group.id": "keys", "auto.offset.reset": "earliest"})
+    c.subscribe(["hono.event.keys"])
+    partitions_of = {}
+    received = []
+
+    def collect():
+        m = c.poll(0.5)
+        if m is not None and not m.error():
+            received.append(m.key())
+            partitions_of.setdefault(m.key(), set()).add(m.partition())
+        return len(received) >= 80
+
+    wait_for(collect, "80 records", interval=0)
+    c.close()
+    assert sorted(partitions_of) == sorted(keys)
+    for key, partitions in partitions_of.items():
+        assert partitions == {java_partition(key, 8)}, key
+
+
+def test_acks_0_and_acks_all(hub):
+    for acks in ("0", "all"):
+        p = ck.Producer({"bootstrap.servers": hub.kafka, "acks": acks})
+        for i in range(100):
+            p.produce(f"acks-{acks}", value=str(i))
+        assert p.flush(30) == 0
+    for acks in ("0", "all"):
+        out = kcat("-b", hub.kafka, "-C", "-t", f"acks-{acks}", "-o", "beginning", "-e", "-f", "%s\n")
+        assert out.stdout.split() == [str(i) for i in range(100)]
+
+
+def test_long_poll_fetch_returns_as_soon_as_data_arrives(hub):
+    kcat("-b", hub.kafka, "-L", "-t", "longpoll")
+    c = kp.KafkaConsumer(bootstrap_servers=hub.kafka, auto_offset_reset="earliest", fetch_max_wait_ms=30000,
+                         consumer_timeout_ms=60000)
+    c.assign([kp.TopicPartition("longpoll", 0)])
+    c.poll(timeout_ms=100)  # connected and positioned, nothing there yet
+    p = ck.Producer({"bootstrap.servers": hub.kafka})
+    p.produce("longpoll", value=b"wake")
+    p.flush(30)
+    got = wait_for(lambda: c.poll(timeout_ms=1000), "the record via a long-poll fetch")
+    (records,) = got.values()
+    assert records[0].value == b"wake"
+    c.close()
+
+
+def test_consumer_group_shares_partitions_and_takes_over(hub):
+    kcat("-b", hub.kafka, "-L", "-t", "hono.telemetry.group")
+    p = ck.Producer({"bootstrap.servers": hub.kafka})
+    for i in range(400):
+        p.produce("hono.telemetry.group", key=f"k{i}", value=str(i))
+    assert p.flush(30) == 0
+
+    def consumer(name):
+        c = ck.Consumer({"bootstrap.servers": hub.kafka, "group.id": "shared", "client.id": name,
+                         "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                         "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+        c.subscribe(["hono.telemetry.group"])
+        return c
+
+    a, b = consumer("a"), consumer("b")
+    received = {"a": [], "b": []}
+
+    def poll_both():
+        for name, c in (("a", a), ("b", b)):
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                received[name].append(int(m.value()))
+                c.commit(message=m, asynchronous=False)
+        return sum(len(v) for v in received.values()) >= 400 and all(
+            len(c.assignment()) == 4 for c in (a, b))
+
+    wait_for(poll_both, "400 records shared by two members with 4 partitions each", interval=0)
+    assert sorted(received["a"] + received["b"]) == list(range(400))
+    assert received["a"] and received["b"]
+
+    b.close()  # LeaveGroup: a takes over every partition
+    for i in range(400, 500):
+        p.produce("hono.telemetry.group", key=f"k{i}", value=str(i))
+    assert p.flush(30) == 0
+
+    def poll_a():
+        m = a.poll(0.2)
+        if m is not None and not m.error():
+            received["a"].append(int(m.value()))
+            a.commit(message=m, asynchronous=False)
+        return len(a.assignment()) == 8 and len(received["a"]) + len(received["b"]) >= 500
+
+    wait_for(poll_a, "member a owning all 8 partitions and the last 100 records", interval=0)
+    assert sorted(received["a"] + received["b"]) == list(range(500))
+    a.close()
+
+
+def test_committed_offsets_resume_after_a_restart(hub_factory):
+    h = hub_factory(args=["--kafka.group-initial-rebalance-delay-ms=0"]).start()
+    p = ck.Producer({"bootstrap.servers": h.kafka})
+    for i in range(10):
+        p.produce("resume", value=str(i))
+    assert p.flush(30) == 0
+    c = kp.KafkaConsumer("resume", bootstrap_servers=h.kafka, group_id="resumers", auto_offset_reset="earliest",
+                         enable_auto_commit=False, consumer_timeout_ms=60000)
+    first = []
+    while len(first) < 6:
+        for records in c.poll(timeout_ms=1000, max_records=6 - len(first)).values():
+            first.extend(int(r.value) for r in records)
+    c.commit()
+    c.close()
+    assert first == list(range(6))
+    h.stop()
+
+    again = hub_factory(data_dir=h.data_dir, args=["--kafka.group-initial-rebalance-delay-ms=0"]).start()
+    c = kp.KafkaConsumer("resume", bootstrap_servers=again.kafka, group_id="resumers", auto_offset_reset="earliest",
+                         enable_auto_commit=False, consumer_timeout_ms=60000)
+    rest = []
+    while len(rest) < 4:
+        for records in c.poll(timeout_ms=1000).values():
+            rest.extend(int(r.value) for r in records)
+    c.close()
+    assert rest == [6, 7, 8, 9]
+
+
+def _raw(hub):
+    host, port = hub.kafka.rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=30)
+
+
+def _closed(sock):
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def test_bad_frames_close_only_their_connection(hub):
+    # A frame far above kafka.max-request-bytes, an unknown API key, a truncated header, garbage
+    # inside a Metadata request: each connection is closed, with a log line saying why.
+    cases = [
+        struct.pack(">i", 1 << 30),
+        struct.pack(">ihhi", 8, 999, 0, 1),
+        struct.pack(">i", 3) + b"\x00\x03\x00",
+        struct.pack(">ihhih", 14, 3, 1, 7, -1) + struct.pack(">i", 99999),
+    ]
+    for bad in cases:
+        with _raw(hub) as s:
+            s.sendall(bad)
+            assert wait_for(lambda: _closed(s), "the connection closed")
+    log = hub.log()
+    assert "exceeds the limit of 104857600" in log
+    assert "unknown API key 999" in log
+    assert "has no header" in log
+    assert "Metadata v1: " in log
+    out = kcat("-b", hub.kafka, "-L")
+    assert out.returncode == 0, out.stderr
+
+
+def test_too_new_api_versions_gets_unsupported_version_and_our_range(hub):
+    with _raw(hub) as s:
+        # ApiVersions v99, correlation id 42, client id "x".
+        s.sendall(struct.pack(">ihhih", 11, 18, 99, 42, 1) + b"x")
+        size = struct.unpack(">i", s.recv(4))[0]
+        body = b""
+        while len(body) < size:
+            body += s.recv(size - len(body))
+    correlation, error, count = struct.unpack(">ihi", body[:10])
+    assert (correlation, error, count) == (42, 35, 1)
+    assert struct.unpack(">hhh", body[10:16]) == (18, 0, 3)
