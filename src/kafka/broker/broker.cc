@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "common/big_endian.h"
 #include "kafka/broker/handler.h"
 #include "kafka/protocol/messages/all.h"
@@ -16,6 +19,11 @@ log::log_result<std::unique_ptr<broker>> broker::create(log::log_manager& log, b
   if (!offsets) return fail(offsets.error());
   b->offsets_ = std::move(*offsets);
   return b;
+}
+
+std::int64_t broker::first_producer_id() {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return std::max<std::int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(now).count(), 0) << 12;
 }
 
 host_port broker::advertised(const std::string& listener) const {
