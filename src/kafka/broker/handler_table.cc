@@ -20,6 +20,12 @@ std::span<const api_handler> api_handlers() {
       {15, 0, 4, false, handle_describe_groups},
       {16, 0, 2, false, handle_list_groups},
       {18, 0, 3, true, handle_api_versions},
+      {19, 0, 4, false, handle_create_topics},
+      {20, 0, 3, false, handle_delete_topics},
+      // v2+ flexible; librdkafka 2.0.2 sends up to v4 (v3+ carry the producer id/epoch, which a
+      // null transactional id ignores), kafkajs up to v1.
+      {22, 0, 4, false, handle_init_producer_id},
+      {32, 0, 3, false, handle_describe_configs},
   };
   return table;
 }

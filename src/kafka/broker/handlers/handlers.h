@@ -19,5 +19,9 @@ boost::asio::awaitable<api_outcome> handle_offset_commit(request_context&, std::
 boost::asio::awaitable<api_outcome> handle_offset_fetch(request_context&, std::string&, std::size_t);
 boost::asio::awaitable<api_outcome> handle_list_groups(request_context&, std::string&, std::size_t);
 boost::asio::awaitable<api_outcome> handle_describe_groups(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_create_topics(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_delete_topics(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_init_producer_id(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_describe_configs(request_context&, std::string&, std::size_t);
 
 }  // namespace tributary::kafka::broker
