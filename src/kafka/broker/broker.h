@@ -15,6 +15,7 @@
 #include "common/host_port.h"
 #include "kafka/broker/group_coordinator.h"
 #include "kafka/broker/offset_store.h"
+#include "kafka/broker/sasl.h"
 #include "kafka/broker/producer_state.h"
 #include "kafka/broker/session.h"
 #include "log/log_manager.h"
@@ -32,6 +33,7 @@ struct broker_config {
   log::topic_config topic_defaults;  // everything but partitions, for created topics
   log::flush_policy event_flush = log::flush_policy::always;  // hono.event.* topics
   group_coordinator::options groups;
+  sasl_users users;  // SASL PLAIN / SCRAM users of the SASL listener
 };
 
 class broker {
@@ -61,6 +63,7 @@ class broker {
   std::int64_t next_producer_id() { return next_producer_id_.fetch_add(1); }
 
  private:
+  handler_result handle_raw_sasl_token(const std::string& token, client_state& client);
   broker(log::log_manager& log, broker_config config) : log_(log), config_(std::move(config)), groups_(config_.groups) {}
 
   log::log_manager& log_;

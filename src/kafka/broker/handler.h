@@ -24,7 +24,7 @@ struct request_context {
 
 struct api_outcome {
   std::optional<std::string> body;  // the response body; nullopt = send nothing (acks=0)
-  bool close = false;
+  bool close = false;               // close the connection (after sending `body`, if any)
   std::string reason;
 };
 

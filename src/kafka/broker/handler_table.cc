@@ -19,6 +19,7 @@ std::span<const api_handler> api_handlers() {
       {14, 0, 3, false, handle_sync_group},
       {15, 0, 4, false, handle_describe_groups},
       {16, 0, 2, false, handle_list_groups},
+      {17, 0, 1, true, handle_sasl_handshake},
       {18, 0, 3, true, handle_api_versions},
       {19, 0, 4, false, handle_create_topics},
       {20, 0, 3, false, handle_delete_topics},
@@ -26,6 +27,7 @@ std::span<const api_handler> api_handlers() {
       // null transactional id ignores), kafkajs up to v1.
       {22, 0, 4, false, handle_init_producer_id},
       {32, 0, 3, false, handle_describe_configs},
+      {36, 0, 1, true, handle_sasl_authenticate},
   };
   return table;
 }

@@ -17,13 +17,16 @@
 
 namespace tributary::kafka::broker {
 
+class sasl_exchange;
+
 // Per-connection state that outlives a request: authentication, the client's name.
 struct client_state {
   std::string peer;
   std::string listener;      // "kafka" or "kafka-sasl"
   bool sasl_required = false;
   bool authenticated = false;
-  std::string sasl_mechanism;  // chosen by SaslHandshake
+  std::shared_ptr<sasl_exchange> sasl;  // the exchange SaslHandshake started, until it ends
+  bool raw_sasl_tokens = false;         // SaslHandshake v0: tokens follow as bare size-prefixed frames
   std::string principal;
   std::string client_id;
 };

@@ -24,4 +24,7 @@ boost::asio::awaitable<api_outcome> handle_delete_topics(request_context&, std::
 boost::asio::awaitable<api_outcome> handle_init_producer_id(request_context&, std::string&, std::size_t);
 boost::asio::awaitable<api_outcome> handle_describe_configs(request_context&, std::string&, std::size_t);
 
+boost::asio::awaitable<api_outcome> handle_sasl_handshake(request_context&, std::string&, std::size_t);
+boost::asio::awaitable<api_outcome> handle_sasl_authenticate(request_context&, std::string&, std::size_t);
+
 }  // namespace tributary::kafka::broker
