@@ -3,6 +3,7 @@
 import json
 import socket
 import struct
+import threading
 import time
 
 import confluent_kafka as ck
@@ -219,3 +220,54 @@ def test_too_new_api_versions_gets_unsupported_version_and_our_range(hub):
     correlation, error, count = struct.unpack(">ihi", body[:10])
     assert (correlation, error, count) == (42, 35, 1)
     assert struct.unpack(">hhh", body[10:16]) == (18, 0, 3)
+
+
+def test_kafka_python_group_shares_partitions_and_takes_over(hub_factory):
+    # kafka-python blocks inside poll() while its group rebalances, so each member polls in its own
+    # thread, as an application would run it.
+    h = hub_factory(args=["--kafka.group-initial-rebalance-delay-ms=0"]).start()
+    kcat("-b", h.kafka, "-L", "-t", "hono.telemetry.kp")
+    p = ck.Producer({"bootstrap.servers": h.kafka})
+    for i in range(200):
+        p.produce("hono.telemetry.kp", key=f"k{i}", value=str(i))
+    assert p.flush(30) == 0
+
+    received = []
+    lock = threading.Lock()
+
+    class Member(threading.Thread):
+        def __init__(self):
+            super().__init__(daemon=True)
+            self.stop = threading.Event()
+            self.assigned = 0
+            self.consumer = kp.KafkaConsumer("hono.telemetry.kp", bootstrap_servers=h.kafka, group_id="kp-shared",
+                                             auto_offset_reset="earliest", enable_auto_commit=False,
+                                             session_timeout_ms=6000, heartbeat_interval_ms=500,
+                                             max_poll_interval_ms=20000)
+
+        def run(self):
+            while not self.stop.is_set():
+                batches = self.consumer.poll(timeout_ms=200)
+                with lock:
+                    for records in batches.values():
+                        received.extend(int(r.value) for r in records)
+                if batches:
+                    self.consumer.commit()
+                self.assigned = len(self.consumer.assignment())
+            self.consumer.close()
+
+    a, b = Member(), Member()
+    a.start()
+    b.start()
+    wait_for(lambda: len(received) >= 200 and a.assigned == 4 and b.assigned == 4,
+             "200 records read by two kafka-python members owning 4 partitions each")
+    b.stop.set()
+    b.join(timeout=60)
+    for i in range(200, 260):
+        p.produce("hono.telemetry.kp", key=f"k{i}", value=str(i))
+    assert p.flush(30) == 0
+    wait_for(lambda: a.assigned == 8 and len(received) >= 260, "the remaining member owning all 8 partitions")
+    a.stop.set()
+    a.join(timeout=60)
+    with lock:
+        assert sorted(received) == list(range(260))
