@@ -17,20 +17,6 @@ using testing::as_span;
 using testing::hex;
 using testing::unhex;
 
-template <typename List>
-struct gtest_types;
-template <typename... T>
-struct gtest_types<message_list<T...>> {
-  using type = ::testing::Types<T...>;
-};
-
-struct message_names {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::string(T::message_name);
-  }
-};
-
 template <typename T>
 void expect_every_truncation_fails(const std::string& bytes, std::int16_t version) {
   for (std::size_t k = 0; k < bytes.size(); ++k) {
@@ -49,7 +35,7 @@ void expect_every_truncation_fails(const std::string& bytes, std::int16_t versio
 
 template <typename T>
 class Malformed : public ::testing::Test {};
-TYPED_TEST_SUITE(Malformed, gtest_types<all_messages>::type, message_names);
+TYPED_TEST_SUITE(Malformed, testing::gtest_types<all_messages>::type, testing::message_names);
 
 TYPED_TEST(Malformed, TruncatedAtEveryByteOfEverySample) {
   for (std::int16_t v = TypeParam::min_version; v <= TypeParam::max_version; ++v) {

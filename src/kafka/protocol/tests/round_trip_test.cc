@@ -10,23 +10,9 @@
 namespace tributary::kafka::protocol {
 namespace {
 
-template <typename List>
-struct gtest_types;
-template <typename... T>
-struct gtest_types<message_list<T...>> {
-  using type = ::testing::Types<T...>;
-};
-
-struct message_names {
-  template <typename T>
-  static std::string GetName(int) {
-    return std::string(T::message_name);
-  }
-};
-
 template <typename T>
 class RoundTrip : public ::testing::Test {};
-TYPED_TEST_SUITE(RoundTrip, gtest_types<all_messages>::type, message_names);
+TYPED_TEST_SUITE(RoundTrip, testing::gtest_types<all_messages>::type, testing::message_names);
 
 TYPED_TEST(RoundTrip, DefaultInstanceAtEveryVersion) {
   for (std::int16_t v = TypeParam::min_version; v <= TypeParam::max_version; ++v) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "kafka/protocol/messages/all.h"
 #include "kafka/protocol/wire.h"
 
 namespace tributary::kafka::protocol::testing {
@@ -90,5 +91,20 @@ void expect_round_trip(const T& message, std::int16_t version) {
   EXPECT_TRUE(*decoded == message) << "decoded value differs; bytes: " << hex(bytes);
   EXPECT_EQ(hex(encode(*decoded, version)), hex(bytes));
 }
+
+// Typed-test plumbing: every generated message as a gtest type list, named by message.
+template <typename List>
+struct gtest_types;
+template <typename... T>
+struct gtest_types<message_list<T...>> {
+  using type = ::testing::Types<T...>;
+};
+
+struct message_names {
+  template <typename T>
+  static std::string GetName(int) {
+    return std::string(T::message_name);
+  }
+};
 
 }  // namespace tributary::kafka::protocol::testing
