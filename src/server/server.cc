@@ -79,7 +79,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_kafka(demo_);
+    return open_kafka();
   }
 
   void start() {
@@ -143,10 +143,10 @@ class server {
     return log::flush_policy::os;
   }
 
-  bool open_kafka(bool demo) {
+  bool open_kafka() {
     kafka::broker::broker_config bc;
     std::string users = config_.kafka.sasl_users;
-    if (demo) users += std::string(users.empty() ? "" : ",") + "hono:hono-secret";
+    if (demo_) users += std::string(users.empty() ? "" : ",") + "hono:hono-secret";
     for (std::size_t pos = 0; pos < users.size();) {
       const auto end = std::min(users.find(',', pos), users.size());
       const std::string pair = users.substr(pos, end - pos);
