@@ -6,7 +6,6 @@
 
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,9 +73,5 @@ class sasl_exchange {
   std::string nonce_;
   const scram_credential* credential_ = nullptr;
 };
-
-// Base64 (RFC 4648), exposed for tests.
-std::string base64_encode(const std::string& bytes);
-std::optional<std::string> base64_decode(const std::string& text);
 
 }  // namespace tributary::kafka::broker

@@ -2,15 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
+
 namespace tributary::kafka::broker {
 namespace {
-
-TEST(Sasl, Base64) {
-  EXPECT_EQ(base64_encode("pencil"), "cGVuY2ls");
-  EXPECT_EQ(*base64_decode("cGVuY2ls"), "pencil");
-  EXPECT_EQ(*base64_decode("YQ=="), "a");
-  EXPECT_FALSE(base64_decode("abc"));
-}
 
 TEST(Sasl, Plain) {
   sasl_users users;
