@@ -43,6 +43,17 @@ struct storage_section {
   long long retention_bytes = -1;
 };
 
+struct registry_section {
+  host_port listen;                    // Device Registry Management API (/v1)
+  long long max_payload_bytes = 0;     // request bodies above this get 413
+  std::string users;                   // HTTP Basic "name:password,..." for the management API
+  std::string bearer_token;            // bearer token for the management API
+  int bcrypt_cost = 10;                // for pwd-plain secrets
+  int max_bcrypt_cost = 10;            // highest cost accepted in pwd-hash secrets
+  std::chrono::milliseconds cache_ttl{0};  // lookups and verified passwords
+  long long cache_entries = 0;
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -54,6 +65,7 @@ struct config {
   admin_section admin;
   kafka_section kafka;
   storage_section storage;
+  registry_section registry;
   server_section server;
 };
 

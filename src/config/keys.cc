@@ -49,6 +49,17 @@ key_spec users_key(std::string name, std::string doc, Access access) {
           [access](const config& c) { return access(c).empty() ? std::string() : std::string("<secret>"); }};
 }
 
+// A secret that may be empty; never shown.
+template <typename Access>
+key_spec secret_key(std::string name, std::string doc, Access access) {
+  return {std::move(name), "", "text, or empty", std::move(doc),
+          [access](config& c, std::string_view v) -> std::optional<std::string> {
+            access(c) = std::string(v);
+            return std::nullopt;
+          },
+          [access](const config& c) { return access(c).empty() ? std::string() : std::string("<secret>"); }};
+}
+
 // Text that may be empty (empty meaning "derive it").
 template <typename Access>
 key_spec optional_text_key(std::string name, std::string doc, Access access) {
@@ -186,6 +197,31 @@ std::vector<key_spec> declare_keys() {
                              "Largest size of one partition of a new topic before its oldest segments are deleted; "
                              "-1 means no limit.",
                              [](auto& c) -> auto& { return c.storage.retention_bytes; }));
+  keys.push_back(listen_key("registry.listen", "127.0.0.1:28080",
+                            "Device Registry Management API (Hono's /v1 tenants, devices, credentials). A "
+                            "non-loopback address needs registry.users or registry.bearer-token.",
+                            [](auto& c) -> auto& { return c.registry.listen; }));
+  keys.push_back(integer_key("registry.max-payload-bytes", 16000, 256, 16777216,
+                             "Largest management API request body; larger ones get 413.",
+                             [](auto& c) -> auto& { return c.registry.max_payload_bytes; }));
+  keys.push_back(users_key("registry.users",
+                           "HTTP Basic users of the management API. Empty with an empty registry.bearer-token: "
+                           "no authentication (loopback only).",
+                           [](auto& c) -> auto& { return c.registry.users; }));
+  keys.push_back(secret_key("registry.bearer-token", "Bearer token accepted by the management API; empty = none.",
+                            [](auto& c) -> auto& { return c.registry.bearer_token; }));
+  keys.push_back(integer_key("registry.bcrypt-cost", 10, 4, 31, "bcrypt cost used to hash pwd-plain secrets.",
+                             [](auto& c) -> auto& { return c.registry.bcrypt_cost; }));
+  keys.push_back(integer_key("registry.max-bcrypt-cost", 10, 4, 31,
+                             "Highest bcrypt cost accepted in pwd-hash secrets (Hono's default: 10); higher gets 400.",
+                             [](auto& c) -> auto& { return c.registry.max_bcrypt_cost; }));
+  keys.push_back(integer_key("registry.cache-ttl-ms", 300000, 0, 86400000,
+                             "How long tenant, device and credential lookups and verified passwords stay cached "
+                             "(changes through the API invalidate them at once).",
+                             [](auto& c) -> auto& { return c.registry.cache_ttl; }));
+  keys.push_back(integer_key("registry.cache-entries", 100000, 0, 100000000,
+                             "Bound of each lookup cache and of the verified-password cache.",
+                             [](auto& c) -> auto& { return c.registry.cache_entries; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

@@ -25,6 +25,8 @@
 #include "net/http_session.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
+#include "net/blocking.h"
+#include "registry/registry_service.h"
 #include "server/data_dir_lock.h"
 
 namespace tributary::server {
@@ -79,7 +81,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_kafka();
+    return open_registry() && open_kafka();
   }
 
   void start() {
@@ -114,6 +116,7 @@ class server {
     }
     boost::asio::post(pool_.at(0), [this] { ticker_.cancel(); });
     pool_.stop(std::chrono::steady_clock::now() + close_grace);
+    blocking_.join();
     if (auto r = log_->close(); !r) spdlog::error("closing the log: {}", r.error().message);
     std::error_code ignored;
     std::filesystem::remove(config_.data_dir / "listeners.json", ignored);
@@ -131,10 +134,51 @@ class server {
     return true;
   }
 
-  bool add_http_listener(const std::string& name, const host_port& address, net::http_handler handler) {
-    return add_listener(name, address, [handler = std::move(handler)](std::shared_ptr<net::connection> c) {
-      return net::serve_http(std::move(c), handler, net::http_limits{});
+  bool add_http_listener(const std::string& name, const host_port& address, net::http_handler handler,
+                         net::http_limits limits = {}) {
+    return add_listener(name, address, [handler = std::move(handler), limits](std::shared_ptr<net::connection> c) {
+      return net::serve_http(std::move(c), handler, limits);
     });
+  }
+
+  static bool loopback(const std::string& host) {
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+  }
+
+  bool open_registry() {
+    const auto& rc = config_.registry;
+    registry::registry_options options;
+    options.database = config_.data_dir / "registry.db";
+    options.credentials = {.bcrypt_cost = rc.bcrypt_cost, .max_bcrypt_cost = rc.max_bcrypt_cost};
+    options.lookups = {.ttl = rc.cache_ttl, .max_entries = static_cast<std::size_t>(rc.cache_entries)};
+    options.api = {.basic_users = rc.users, .bearer_token = rc.bearer_token};
+    if (!loopback(rc.listen.host) && rc.users.empty() && rc.bearer_token.empty()) {
+      spdlog::critical("registry.listen is {}, not a loopback address, and neither registry.users nor "
+                       "registry.bearer-token is set: refusing to expose the device registry without authentication",
+                       rc.listen.to_string());
+      return false;
+    }
+    auto opened = registry::registry_service::open(options, blocking_);
+    if (!opened) {
+      spdlog::critical("cannot open the device registry: {}", opened.error().message);
+      return false;
+    }
+    registry_ = std::move(*opened);
+    if (demo_) {
+      if (auto r = registry::load_demo_data(registry_->management()); !r) {
+        spdlog::critical("cannot load the demo data into the registry: {}", r.error().message);
+        return false;
+      }
+    }
+    net::http_limits limits;
+    limits.body_bytes = static_cast<std::size_t>(rc.max_payload_bytes);
+    return add_http_listener(
+        "registry", rc.listen,
+        [this](const net::http_request& req) -> boost::asio::awaitable<net::http_response> {
+          auto answer = net::offload(blocking_, [this, &req] { return registry_->api().handle(req); });
+          co_return co_await std::move(answer);
+        },
+        limits);
   }
 
   static log::flush_policy flush_policy(const std::string& name) {
@@ -219,6 +263,9 @@ class server {
   std::unique_ptr<log::log_manager> log_;
   std::unique_ptr<kafka::broker::broker> broker_;
   net::io_pool pool_;
+  // bcrypt, SQLite: never on an I/O thread. Joined at shutdown before the registry goes away.
+  boost::asio::thread_pool blocking_{std::max(2u, std::thread::hardware_concurrency())};
+  std::unique_ptr<registry::registry_service> registry_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };
@@ -238,7 +285,8 @@ int serve(const config::config& c, serve_options options) {
   spdlog::info("tributary {} (commit {}) starting: data-dir {}, {} io thread(s)", version(), git_commit(),
                c.data_dir.string(), c.server.threads == 0 ? std::thread::hardware_concurrency() : c.server.threads);
   if (options.demo) {
-    spdlog::info("demo mode: Kafka SASL user hono (demo tenant and devices arrive with the registry)");
+    spdlog::info("demo mode: Kafka SASL user hono; registry tenant DEFAULT_TENANT with devices 4711 "
+                 "(sensor1@DEFAULT_TENANT / hono-secret), gw-1 (gw@DEFAULT_TENANT / gw-secret), 4712 via gw-1");
   }
   std::error_code ignored;
   std::filesystem::remove(c.data_dir / "listeners.json", ignored);  // left by a killed predecessor

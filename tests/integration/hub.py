@@ -68,7 +68,8 @@ class Hub:
         self.data_dir = Path(data_dir) if data_dir else tmp_path / "data"
         self.stderr_path = tmp_path / f"tributary-{time.monotonic_ns()}.log"
         self.args = [BINARY, "serve", f"--data-dir={self.data_dir}", "--admin.listen=127.0.0.1:0",
-                     "--kafka.listen=127.0.0.1:0", "--kafka.sasl-listen=127.0.0.1:0", *args]
+                     "--kafka.listen=127.0.0.1:0", "--kafka.sasl-listen=127.0.0.1:0",
+                     "--registry.listen=127.0.0.1:0", *args]
         if config_yaml is not None:
             config_file = tmp_path / "tributary.yaml"
             config_file.write_text(config_yaml)
@@ -102,6 +103,11 @@ class Hub:
     @property
     def admin_url(self):
         return f"http://{self.addresses['admin']}"
+
+    @property
+    def registry_url(self):
+        """Base URL of the Device Registry Management API (append /v1/...)."""
+        return f"http://{self.addresses['registry']}"
 
     @property
     def kafka(self):

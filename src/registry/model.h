@@ -1,0 +1,84 @@
+// model: typed, read-only views of tenants, devices and credentials for the lookups adapters make
+// (enabled flags, adapter settings, defaults, limits, gateway relations, secrets), built from the
+// stored documents. Values shared between threads as shared_ptr<const ...>; no I/O.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "registry/password.h"
+#include "registry/records.h"
+
+namespace tributary::registry {
+
+struct adapter_config {
+  std::string type;  // "hono-mqtt", "hono-http", ...
+  bool enabled = false;
+  bool device_authentication_required = true;
+  boost::json::object ext;
+};
+
+struct tenant_info {
+  std::string id;
+  bool enabled = true;
+  std::optional<std::string> alias;
+  std::optional<std::vector<adapter_config>> adapters;  // absent: every adapter enabled
+  boost::json::object defaults;
+  boost::json::object ext;
+  boost::json::object resource_limits;
+  std::int64_t max_connections = -1;
+  std::int64_t max_ttl = -1;
+  std::int64_t minimum_message_size = 0;
+  std::vector<std::string> trusted_ca_subjects;
+
+  static tenant_info from(const tenant_record& r);
+  // spec/hono.md §4.2: a listed type uses its `enabled`; an unlisted one is disabled when the list exists.
+  bool adapter_enabled(std::string_view type) const;
+  bool device_authentication_required(std::string_view type) const;
+};
+
+struct device_info {
+  std::string tenant_id;
+  std::string id;
+  bool enabled = true;
+  std::vector<std::string> via;
+  std::vector<std::string> via_groups;
+  std::vector<std::string> member_of;
+  boost::json::object defaults;
+
+  static device_info from(const device_record& r);
+};
+
+// §4.3: a gateway may act for a device listed it in `via`, or when one of the gateway's `memberOf`
+// groups is in the device's `viaGroups`. Enabled flags are the caller's business.
+bool may_act_for(const device_info& gateway, const device_info& device);
+
+struct secret_info {
+  std::string id;
+  bool enabled = true;
+  std::optional<std::chrono::system_clock::time_point> not_before, not_after;
+  std::optional<password_hash> password;  // hashed-password
+  std::string key;                        // psk: the key bytes; rpk: DER public key
+
+  bool valid_at(std::chrono::system_clock::time_point now) const;
+};
+
+struct credential_info {
+  std::string tenant_id;
+  std::string device_id;
+  std::string type;
+  std::string auth_id;
+  bool enabled = true;
+  boost::json::object ext;
+  std::vector<secret_info> secrets;
+
+  static credential_info from(std::string tenant, const credential_owner& owner);
+};
+
+}  // namespace tributary::registry

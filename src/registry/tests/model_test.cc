@@ -1,0 +1,84 @@
+#include "registry/model.h"
+
+#include "registry/ids.h"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace tributary::registry {
+namespace {
+
+device_info device(const std::string& id, const std::string& json = "{}", const std::string& tenant = "t") {
+  return device_info::from({tenant, id, "v", boost::json::parse(json).as_object(), "2026-01-01T00:00:00Z", {}});
+}
+
+TEST(MayActFor, GatewayListedInVia) {
+  EXPECT_TRUE(may_act_for(device("gw-1"), device("4712", R"({"via": ["gw-0", "gw-1"]})")));
+}
+
+TEST(MayActFor, GatewayNotListed) {
+  EXPECT_FALSE(may_act_for(device("gw-2"), device("4712", R"({"via": ["gw-1"]})")));
+  EXPECT_FALSE(may_act_for(device("gw-2"), device("4712")));
+}
+
+TEST(MayActFor, GatewayMemberOfAViaGroup) {
+  const auto gw = device("gw-3", R"({"memberOf": ["group-a", "group-b"]})");
+  EXPECT_TRUE(may_act_for(gw, device("d", R"({"viaGroups": ["group-b"]})")));
+  EXPECT_FALSE(may_act_for(gw, device("d", R"({"viaGroups": ["group-c"]})")));
+}
+
+TEST(MayActFor, MembershipAloneAuthorisesNothing) {
+  // memberOf on the device (not the gateway) and viaGroups on the gateway do not count.
+  EXPECT_FALSE(may_act_for(device("gw", R"({"viaGroups": ["g"]})"), device("d", R"({"memberOf": ["g"]})")));
+}
+
+TEST(MayActFor, NeverAcrossTenants) {
+  EXPECT_FALSE(may_act_for(device("gw-1", "{}", "other"), device("4712", R"({"via": ["gw-1"]})")));
+}
+
+tenant_info tenant(const std::string& json) {
+  return tenant_info::from({"t", "v", boost::json::parse(json).as_object(), {}, {}, {}});
+}
+
+TEST(TenantInfo, AllAdaptersEnabledWithoutAList) {
+  const auto t = tenant("{}");
+  EXPECT_TRUE(t.adapter_enabled("hono-mqtt"));
+  EXPECT_TRUE(t.device_authentication_required("hono-http"));
+}
+
+TEST(TenantInfo, UnlistedAdaptersAreDisabledWhenAListExists) {
+  const auto t = tenant(R"({"adapters": [{"type": "hono-http", "enabled": true, "device-authentication-required": false},
+                                         {"type": "hono-mqtt"}]})");
+  EXPECT_TRUE(t.adapter_enabled("hono-http"));
+  EXPECT_FALSE(t.device_authentication_required("hono-http"));
+  EXPECT_FALSE(t.adapter_enabled("hono-mqtt"));  // listed, enabled defaults to false
+  EXPECT_FALSE(t.adapter_enabled("hono-coap"));  // not listed
+}
+
+TEST(TenantInfo, LimitsAndDefaults) {
+  const auto t = tenant(R"({"enabled": false, "defaults": {"ttl": 30},
+                            "resource-limits": {"max-connections": 100, "max-ttl": 20}, "minimum-message-size": 4096})");
+  EXPECT_FALSE(t.enabled);
+  EXPECT_EQ(t.max_connections, 100);
+  EXPECT_EQ(t.max_ttl, 20);
+  EXPECT_EQ(t.minimum_message_size, 4096);
+  EXPECT_EQ(t.defaults.at("ttl").as_int64(), 30);
+}
+
+TEST(SecretInfo, ValidityWindow) {
+  const auto owner = credential_owner{
+      "4711", {"hashed-password", "sensor1", boost::json::parse(R"({"secrets": [
+          {"id": "a", "not-before": "2020-01-01T00:00:00Z", "not-after": "2021-01-01T00:00:00Z", "pwd-hash": "x", "hash-function": "sha-256"},
+          {"id": "b", "enabled": false}]})").as_object()}};
+  const auto c = credential_info::from("t", owner);
+  ASSERT_EQ(c.secrets.size(), 2u);
+  EXPECT_TRUE(c.secrets[0].valid_at(*parse_rfc3339("2020-06-01T00:00:00Z")));
+  EXPECT_FALSE(c.secrets[0].valid_at(*parse_rfc3339("2021-06-01T00:00:00Z")));
+  EXPECT_FALSE(c.secrets[0].valid_at(*parse_rfc3339("2019-06-01T00:00:00Z")));
+  EXPECT_FALSE(c.secrets[1].valid_at(std::chrono::system_clock::now()));
+  ASSERT_TRUE(c.secrets[0].password.has_value());
+  EXPECT_EQ(c.secrets[0].password->function, "sha-256");
+}
+
+}  // namespace
+}  // namespace tributary::registry

@@ -1,0 +1,23 @@
+// x509: what the registry reads from DER certificates and public keys (OpenSSL): subject DN in
+// RFC 2253 form, key algorithm, validity. Pure functions over bytes; no trust decisions here.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tributary::registry {
+
+struct certificate_info {
+  std::string subject_dn;      // RFC 2253, e.g. "CN=Device 4711,OU=Hono,O=Eclipse IoT,L=Ottawa,C=CA"
+  std::string public_key_der;  // SubjectPublicKeyInfo
+  std::string algorithm;       // "RSA" or "EC"
+  std::chrono::system_clock::time_point not_before, not_after;
+};
+
+std::optional<certificate_info> parse_certificate(std::string_view der);
+// "RSA" or "EC" for a DER SubjectPublicKeyInfo of that kind; nullopt when malformed or another kind.
+std::optional<std::string> public_key_algorithm(std::string_view der);
+
+}  // namespace tributary::registry
