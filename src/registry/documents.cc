@@ -354,15 +354,17 @@ registry_result<void> normalise_rpk_secret(object& s, const object* previous) {
 }
 
 registry_result<credential_record> parse_credential(const value& item, const std::vector<credential_record>& existing,
-                                                    const credentials_options& options) {
+                                                    const credentials_options& options, const auth_id_templates& templates) {
   if (!item.is_object()) return bad("credentials must be JSON objects");
   object c = item.get_object();
   const value* type = c.if_contains("type");
   if (!type || !type->is_string()) return bad("credentials need a type");
-  const value* auth_id = c.if_contains("auth-id");
-  if (!auth_id || !auth_id->is_string() || auth_id->get_string().empty()) return bad("credentials need an auth-id");
   const std::string t(type->get_string());
-  const std::string id(auth_id->get_string());
+  const bool from_cert = t == "x509-cert" && c.contains("cert");
+  const value* auth_id = c.if_contains("auth-id");
+  if (auth_id && !auth_id->is_string()) return bad("auth-id must be a string");
+  if (!from_cert && (!auth_id || auth_id->get_string().empty())) return bad("credentials need an auth-id");
+  std::string id = auth_id ? std::string(auth_id->get_string()) : std::string();
   if (!valid_type_name(t)) return bad("invalid credentials type " + t);
   const bool generic = t != "hashed-password" && t != "psk" && t != "x509-cert" && t != "rpk";
   const std::string where = t + " credentials";
@@ -372,12 +374,21 @@ registry_result<credential_record> parse_credential(const value& item, const std
   }
   if (auto r = all(want_bool(c, "enabled", where), want_object(c, "ext", where)); !r) return fail(r.error());
   if (t == "hashed-password" && !valid_username(id)) return bad("invalid auth-id for hashed-password credentials");
-  if (t == "x509-cert" && c.contains("cert")) {
+  if (from_cert) {
     const value* cert = c.if_contains("cert");
     auto der = cert->is_string() ? base64_decode(std::string_view(cert->get_string())) : std::nullopt;
     auto info = der ? parse_certificate(*der) : std::nullopt;
     if (!info) return bad("x509-cert cert must be a Base64 DER X.509 certificate");
-    if (info->subject_dn != id) return bad("x509-cert auth-id must be the certificate's subject DN " + info->subject_dn);
+    // The auth-id comes from the issuing trust anchor's template, else it is the subject DN.
+    std::string derived = info->subject_dn;
+    for (const auto& [ca_subject, auth_id_template] : templates) {
+      if (ca_subject == info->issuer_dn) derived = apply_auth_id_template(auth_id_template, *info);
+    }
+    if (!id.empty() && id != info->subject_dn && id != derived) {
+      return bad("x509-cert auth-id must be the certificate's subject DN " + info->subject_dn);
+    }
+    id = derived;
+    c["auth-id"] = id;
     c.erase("cert");
     if (!c.contains("secrets")) c["secrets"] = array{object{{"not-before", to_rfc3339(info->not_before)}, {"not-after", to_rfc3339(info->not_after)}}};
   }
@@ -519,17 +530,33 @@ registry_result<object> parse_device(const value& body) {
 
 registry_result<std::vector<credential_record>> parse_credentials(const value& body,
                                                                   const std::vector<credential_record>& existing,
-                                                                  const credentials_options& options) {
+                                                                  const credentials_options& options,
+                                                                  const auth_id_templates& templates) {
   if (!body.is_array()) return bad("credentials must be a JSON array");
   std::vector<credential_record> out;
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& item : body.get_array()) {
-    auto c = parse_credential(item, existing, options);
+    auto c = parse_credential(item, existing, options, templates);
     if (!c) return fail(c.error());
     if (!seen.emplace(c->type, c->auth_id).second) {
       return bad("credentials of type " + c->type + " with auth-id " + c->auth_id + " appear more than once");
     }
     out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+auth_id_templates auth_id_templates_of(const object& tenant_doc) {
+  auth_id_templates out;
+  const value* cas = tenant_doc.if_contains("trusted-ca");
+  if (!cas || !cas->is_array()) return out;
+  for (const auto& ca : cas->get_array()) {
+    if (!ca.is_object()) continue;
+    const value* subject = ca.get_object().if_contains("subject-dn");
+    const value* t = ca.get_object().if_contains("auth-id-template");
+    if (subject && subject->is_string() && t && t->is_string()) {
+      out.emplace_back(std::string(subject->get_string()), std::string(t->get_string()));
+    }
   }
   return out;
 }

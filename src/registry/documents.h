@@ -34,11 +34,16 @@ struct credentials_options {
   int max_bcrypt_cost = 10;  // for pwd-hash
 };
 
+// The tenant's trust anchors that carry an `auth-id-template`: CA subject DN -> template.
+using auth_id_templates = std::vector<std::pair<std::string, std::string>>;
+auth_id_templates auth_id_templates_of(const boost::json::object& tenant_doc);
+
 // A PUT body for a device's credentials, merged with the credentials it replaces: secrets with an
 // `id` keep the confidential fields of the existing secret of that id unless new ones are given.
 registry_result<std::vector<credential_record>> parse_credentials(const boost::json::value& body,
                                                                   const std::vector<credential_record>& existing,
-                                                                  const credentials_options& options);
+                                                                  const credentials_options& options,
+                                                                  const auth_id_templates& templates = {});
 
 // The credentials as GET returns them: secrets without their confidential fields.
 boost::json::array public_credentials(const std::vector<credential_record>& credentials);

@@ -29,13 +29,13 @@ registry_result<created> management::create_tenant(std::optional<std::string> id
 }
 
 registry_result<tenant_record> management::read_tenant(const std::string& id) {
-  if (!valid_tenant_id(id)) return registry_fail(registry_errc::not_found, "no such tenant");
+  if (!valid_tenant_id(id)) return registry_fail(registry_errc::bad_request, "invalid tenant id");
   return store_.read_tenant(id);
 }
 
 registry_result<std::string> management::update_tenant(const std::string& id, const boost::json::value& body,
                                                        const std::optional<std::string>& if_match) {
-  if (!valid_tenant_id(id)) return registry_fail(registry_errc::not_found, "no such tenant");
+  if (!valid_tenant_id(id)) return registry_fail(registry_errc::bad_request, "invalid tenant id");
   auto doc = parse_tenant(body);
   if (!doc) return fail(doc.error());
   tenant_record t{id, new_uuid(), std::move(doc->doc), std::move(doc->alias), std::move(doc->trust_anchor_group),
@@ -46,7 +46,7 @@ registry_result<std::string> management::update_tenant(const std::string& id, co
 }
 
 registry_result<void> management::delete_tenant(const std::string& id, const std::optional<std::string>& if_match) {
-  if (!valid_tenant_id(id)) return registry_fail(registry_errc::not_found, "no such tenant");
+  if (!valid_tenant_id(id)) return registry_fail(registry_errc::bad_request, "invalid tenant id");
   if (auto r = store_.delete_tenant(id, if_match); !r) return r;
   publish(change_kind::tenant, change_type::deleted, id, "", false);
   return {};
@@ -67,7 +67,7 @@ registry_result<std::int64_t> management::limit(const std::string& tenant, std::
 
 registry_result<created> management::create_device(const std::string& tenant, std::optional<std::string> id,
                                                    const boost::json::value& body) {
-  if (!valid_tenant_id(tenant)) return registry_fail(registry_errc::not_found, "no such tenant");
+  if (!valid_tenant_id(tenant)) return registry_fail(registry_errc::bad_request, "invalid tenant id");
   if (id && !valid_device_id(*id)) return registry_fail(registry_errc::bad_request, "invalid device id");
   auto doc = parse_device(body);
   if (!doc) return fail(doc.error());
@@ -88,13 +88,21 @@ registry_result<created> management::create_device(const std::string& tenant, st
   return created{d.id, d.version};
 }
 
+registry_result<void> management::check_ids(const std::string& tenant, const std::string& device) {
+  if (!valid_tenant_id(tenant)) return registry_fail(registry_errc::bad_request, "invalid tenant id");
+  if (!device.empty() && !valid_device_id(device)) return registry_fail(registry_errc::bad_request, "invalid device id");
+  return {};
+}
+
 registry_result<device_record> management::read_device(const std::string& tenant, const std::string& id) {
+  if (auto r = check_ids(tenant, id); !r) return fail(r.error());
   return store_.read_device(tenant, id);
 }
 
 registry_result<std::string> management::update_device(const std::string& tenant, const std::string& id,
                                                        const boost::json::value& body,
                                                        const std::optional<std::string>& if_match) {
+  if (auto r = check_ids(tenant, id); !r) return fail(r.error());
   auto doc = parse_device(body);
   if (!doc) return fail(doc.error());
   device_record d{tenant, id, new_uuid(), std::move(*doc), "", to_rfc3339(std::chrono::system_clock::now())};
@@ -105,6 +113,7 @@ registry_result<std::string> management::update_device(const std::string& tenant
 
 registry_result<void> management::delete_device(const std::string& tenant, const std::string& id,
                                                 const std::optional<std::string>& if_match) {
+  if (auto checked = check_ids(tenant, id); !checked) return checked;
   auto r = store_.delete_device(tenant, id, if_match);
   if (!r) {
     // Hono answers 204 when the tenant itself is gone (its devices went with it).
@@ -123,22 +132,27 @@ registry_result<void> management::delete_all_devices(const std::string& tenant) 
 }
 
 registry_result<search_page<device_record>> management::find_devices(const std::string& tenant, const search_query& q) {
+  if (auto r = check_ids(tenant, ""); !r) return fail(r.error());
   return store_.find_devices(tenant, q);
 }
 
 registry_result<credentials_record> management::read_credentials(const std::string& tenant, const std::string& device) {
+  if (auto r = check_ids(tenant, device); !r) return fail(r.error());
   return store_.read_credentials(tenant, device);
 }
 
 registry_result<std::string> management::update_credentials(const std::string& tenant, const std::string& device,
                                                              const boost::json::value& body,
                                                              const std::optional<std::string>& if_match) {
+  if (auto r = check_ids(tenant, device); !r) return fail(r.error());
   auto existing = store_.read_credentials(tenant, device);
   if (!existing) return fail(existing.error());
   if (if_match && *if_match != existing->version) {
     return registry_fail(registry_errc::precondition_failed, "resource version does not match the If-Match header");
   }
-  auto parsed = parse_credentials(body, existing->credentials, options_);
+  auto t = store_.read_tenant(tenant);
+  if (!t) return fail(t.error());
+  auto parsed = parse_credentials(body, existing->credentials, options_, auth_id_templates_of(t->doc));
   if (!parsed) return fail(parsed.error());
   auto max = limit(tenant, "max-credentials-per-device");
   if (!max) return fail(max.error());

@@ -47,6 +47,8 @@ class management {
                                                   const std::optional<std::string>& if_match);
 
  private:
+  // bad_request for ids outside spec/hono.md §0's patterns (device "" = not part of the request).
+  static registry_result<void> check_ids(const std::string& tenant, const std::string& device);
   registry_result<std::int64_t> limit(const std::string& tenant, std::string_view key);
   void publish(change_kind kind, change_type change, const std::string& tenant, const std::string& device, bool enabled);
 

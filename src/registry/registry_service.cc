@@ -45,10 +45,7 @@ registry_result<void> ensure(registry_result<created> r) {
   return {};
 }
 
-registry_result<void> ensure_credentials(management& m, const std::string& device, const char* json) {
-  auto existing = m.read_credentials("DEFAULT_TENANT", device);
-  if (!existing) return fail(existing.error());
-  if (!existing->credentials.empty()) return {};
+registry_result<void> set_credentials(management& m, const std::string& device, const char* json) {
   auto r = m.update_credentials("DEFAULT_TENANT", device, boost::json::parse(json), std::nullopt);
   if (!r) return fail(r.error());
   return {};
@@ -58,22 +55,25 @@ registry_result<void> ensure_credentials(management& m, const std::string& devic
 
 registry_result<void> load_demo_data(management& m) {
   const std::string tenant = "DEFAULT_TENANT";
-  for (auto r : {ensure(m.create_tenant(tenant, boost::json::parse(demo_tenant))),
-                 ensure(m.create_tenant(std::string("HTTP_TENANT"), boost::json::parse(http_tenant))),
-                 ensure(m.create_device(tenant, std::string("4711"),
+  if (auto r = ensure(m.create_tenant(std::string("HTTP_TENANT"), boost::json::parse(http_tenant))); !r) return r;
+  // DEFAULT_TENANT and everything in it come only with the tenant itself: once it exists, whatever
+  // users did to its devices and credentials stays as they left it.
+  auto created = m.create_tenant(tenant, boost::json::parse(demo_tenant));
+  if (!created) return created.error().code == registry_errc::conflict ? registry_result<void>() : fail(created.error());
+  for (auto r : {ensure(m.create_device(tenant, std::string("4711"),
                                         boost::json::parse(R"({"defaults": {"content-type": "application/vnd.bumlux", "importance": "high"}})"))),
                  ensure(m.create_device(tenant, std::string("gw-1"), boost::json::object{})),
                  ensure(m.create_device(tenant, std::string("4712"), boost::json::parse(R"({"via": ["gw-1"]})")))}) {
     if (!r) return r;
   }
-  if (auto r = ensure_credentials(m, "4711", R"([
+  if (auto r = set_credentials(m, "4711", R"([
       {"type": "hashed-password", "auth-id": "sensor1", "secrets": [{"pwd-plain": "hono-secret"}]},
       {"type": "psk", "auth-id": "sensor1", "secrets": [{"key": "Y29hcC1zZWNyZXQ="}]},
       {"type": "x509-cert", "auth-id": "CN=Device 4711,OU=Hono,O=Eclipse IoT,L=Ottawa,C=CA", "secrets": [{}]}])");
       !r) {
     return r;
   }
-  return ensure_credentials(m, "gw-1", R"([{"type": "hashed-password", "auth-id": "gw", "secrets": [{"pwd-plain": "gw-secret"}]}])");
+  return set_credentials(m, "gw-1", R"([{"type": "hashed-password", "auth-id": "gw", "secrets": [{"pwd-plain": "gw-secret"}]}])");
 }
 
 }  // namespace tributary::registry

@@ -47,8 +47,8 @@ class registry_service {
 };
 
 // spec/hono.md §4.5: DEFAULT_TENANT with devices 4711, 4712 (via gw-1) and gw-1, their credentials
-// (sensor1/hono-secret, gw/gw-secret, psk sensor1), and HTTP_TENANT. Each item is created only when
-// absent, so a restart with --demo keeps what users changed.
+// (sensor1/hono-secret, gw/gw-secret, psk sensor1), and HTTP_TENANT. Each tenant is created with its
+// contents only when it is absent, so a restart with --demo keeps what users changed.
 registry_result<void> load_demo_data(management& m);
 
 }  // namespace tributary::registry

@@ -31,7 +31,40 @@ std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
+std::string rfc2253(const X509_NAME* name) {
+  bio_ptr bio(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  char* text = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &text);
+  return std::string(text, static_cast<std::size_t>(len));
+}
+
+std::string attribute(const X509_NAME* name, int nid) {
+  const int index = X509_NAME_get_index_by_NID(name, nid, -1);
+  if (index < 0) return "";
+  const ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, index));
+  unsigned char* utf8 = nullptr;
+  const int len = ASN1_STRING_to_UTF8(&utf8, data);
+  if (len < 0) return "";
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  return out;
+}
+
 }  // namespace
+
+std::string apply_auth_id_template(std::string_view auth_id_template, const certificate_info& cert) {
+  std::string out(auth_id_template);
+  for (const auto& [placeholder, value] : {std::pair<std::string_view, const std::string&>{"{{subject-dn}}", cert.subject_dn},
+                                          {"{{subject-cn}}", cert.subject_cn},
+                                          {"{{subject-ou}}", cert.subject_ou},
+                                          {"{{subject-o}}", cert.subject_o}}) {
+    for (auto pos = out.find(placeholder); pos != std::string::npos; pos = out.find(placeholder, pos + value.size())) {
+      out.replace(pos, placeholder.size(), value);
+    }
+  }
+  return out;
+}
 
 std::optional<certificate_info> parse_certificate(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -48,11 +81,12 @@ std::optional<certificate_info> parse_certificate(std::string_view der) {
   if (spki_len <= 0) return std::nullopt;
   info.public_key_der.assign(reinterpret_cast<char*>(spki), static_cast<std::size_t>(spki_len));
   OPENSSL_free(spki);
-  bio_ptr bio(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(bio.get(), X509_get_subject_name(cert.get()), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  char* text = nullptr;
-  const long len = BIO_get_mem_data(bio.get(), &text);
-  info.subject_dn.assign(text, static_cast<std::size_t>(len));
+  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  info.subject_dn = rfc2253(subject);
+  info.issuer_dn = rfc2253(X509_get_issuer_name(cert.get()));
+  info.subject_cn = attribute(subject, NID_commonName);
+  info.subject_ou = attribute(subject, NID_organizationalUnitName);
+  info.subject_o = attribute(subject, NID_organizationName);
   info.not_before = to_time_point(X509_get0_notBefore(cert.get()));
   info.not_after = to_time_point(X509_get0_notAfter(cert.get()));
   return info;
