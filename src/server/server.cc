@@ -145,6 +145,14 @@ class server {
     return host == "localhost" || host == "::1" || host.starts_with("127.");
   }
 
+  static void log_registry_change(const registry::change_event& e) {
+    static constexpr const char* kinds[] = {"tenant", "device", "credentials", "all devices"};
+    static constexpr const char* changes[] = {"created", "updated", "deleted"};
+    spdlog::info("registry: {} {} (tenant {}{}{}, enabled {})", kinds[static_cast<int>(e.kind)],
+                 changes[static_cast<int>(e.change)], e.tenant_id, e.device_id.empty() ? "" : ", device ", e.device_id,
+                 e.enabled);
+  }
+
   bool open_registry() {
     const auto& rc = config_.registry;
     registry::registry_options options;
@@ -164,6 +172,7 @@ class server {
       return false;
     }
     registry_ = std::move(*opened);
+    registry_->events().subscribe(log_registry_change);
     if (demo_) {
       if (auto r = registry::load_demo_data(registry_->management()); !r) {
         spdlog::critical("cannot load the demo data into the registry: {}", r.error().message);
