@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <ctime>
+#include <cstdio>
 
 namespace tributary::registry {
 namespace {
@@ -57,15 +57,23 @@ std::string new_uuid() {
 }
 
 std::string to_rfc3339(std::chrono::system_clock::time_point t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return to_rfc3339(std::chrono::time_point_cast<std::chrono::seconds>(t));
+}
+
+seconds_time now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
+
+std::string to_rfc3339(seconds_time t) {
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
   return buf;
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view s) {
+std::optional<seconds_time> parse_rfc3339(std::string_view s) {
   int year, month, day, hour, minute, second;
   if (!digits(s, 0, 4, year) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, month) || s[7] != '-' ||
       !digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, hour) ||
@@ -98,7 +106,7 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
   const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
                                         std::chrono::day(static_cast<unsigned>(day))};
   if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute - offset_minutes) +
+  return std::chrono::sys_seconds(std::chrono::sys_days(ymd)) + std::chrono::hours(hour) + std::chrono::minutes(minute - offset_minutes) +
          std::chrono::seconds(second);
 }
 

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "net/blocking.h"
+#include "registry/ids.h"
 
 namespace tributary::registry {
 namespace {
@@ -196,7 +197,7 @@ std::optional<registry_result<authenticated_device>> lookups::authenticate_cache
   if (!hit) return std::nullopt;
   const credential_info& c = **hit;
   if (!c.enabled) return registry_result<authenticated_device>(fail(unauthorized()));
-  const auto now = std::chrono::system_clock::now();
+  const auto now = now_seconds();
   for (const auto& s : c.secrets) {
     if (!s.password || !s.valid_at(now)) continue;
     std::optional<bool> matched;
@@ -217,7 +218,7 @@ registry_result<authenticated_device> lookups::authenticate_password(const std::
   }
   auto c = credential(tenant, "hashed-password", auth_id);
   if (!c) return c.error().code == registry_errc::not_found ? fail(unauthorized()) : fail(c.error());
-  const auto now = std::chrono::system_clock::now();
+  const auto now = now_seconds();
   for (const auto& s : (*c)->secrets) {
     if (!s.password || !s.valid_at(now)) continue;
     std::optional<bool> matched = s.password->function == "bcrypt" ? passwords_.lookup(*s.password, password) : std::nullopt;

@@ -104,7 +104,7 @@ bool may_act_for(const device_info& gateway, const device_info& device) {
   });
 }
 
-bool secret_info::valid_at(std::chrono::system_clock::time_point now) const {
+bool secret_info::valid_at(std::chrono::sys_seconds now) const {
   return enabled && (!not_before || *not_before <= now) && (!not_after || now <= *not_after);
 }
 

@@ -62,11 +62,11 @@ bool may_act_for(const device_info& gateway, const device_info& device);
 struct secret_info {
   std::string id;
   bool enabled = true;
-  std::optional<std::chrono::system_clock::time_point> not_before, not_after;
+  std::optional<std::chrono::sys_seconds> not_before, not_after;
   std::optional<password_hash> password;  // hashed-password
   std::string key;                        // psk: the key bytes; rpk: DER public key
 
-  bool valid_at(std::chrono::system_clock::time_point now) const;
+  bool valid_at(std::chrono::sys_seconds now) const;
 };
 
 struct credential_info {

@@ -25,10 +25,10 @@ std::optional<std::string> algorithm_of(EVP_PKEY* key) {
   }
 }
 
-std::chrono::system_clock::time_point to_time_point(const ASN1_TIME* t) {
+std::chrono::sys_seconds to_time_point(const ASN1_TIME* t) {
   std::tm tm{};
   ASN1_TIME_to_tm(t, &tm);
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  return std::chrono::sys_seconds(std::chrono::seconds(timegm(&tm)));
 }
 
 std::string rfc2253(const X509_NAME* name) {

@@ -15,7 +15,7 @@ struct certificate_info {
   std::string subject_cn, subject_ou, subject_o;  // first of each attribute, empty when absent
   std::string public_key_der;  // SubjectPublicKeyInfo
   std::string algorithm;       // "RSA" or "EC"
-  std::chrono::system_clock::time_point not_before, not_after;
+  std::chrono::sys_seconds not_before, not_after;
 };
 
 std::optional<certificate_info> parse_certificate(std::string_view der);

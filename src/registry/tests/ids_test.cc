@@ -50,6 +50,15 @@ TEST(Rfc3339, ParsesZuluOffsetsAndFractions) {
   EXPECT_EQ(to_rfc3339(*parse_rfc3339("2019-12-31T23:00:00.123-01:00")), "2020-01-01T00:00:00Z");
 }
 
+TEST(Rfc3339, FarFutureAndPastFit) {
+  // A nanosecond system_clock overflows after 2262; "never expires" is commonly written as 9999.
+  const auto never = parse_rfc3339("9999-12-31T23:59:59Z");
+  ASSERT_TRUE(never);
+  EXPECT_EQ(to_rfc3339(*never), "9999-12-31T23:59:59Z");
+  EXPECT_LT(now_seconds(), *never);
+  EXPECT_EQ(to_rfc3339(*parse_rfc3339("0001-01-01T00:00:00Z")), "0001-01-01T00:00:00Z");
+}
+
 TEST(Rfc3339, RejectsMalformed) {
   for (const char* bad : {"", "2020-01-01", "2020-13-01T00:00:00Z", "2020-02-30T00:00:00Z", "2020-01-01T00:00:00",
                           "2020-01-01T24:00:00Z", "2020-01-01T00:00:00Zjunk", "2020-01-01T00:00:00.Z"}) {

@@ -75,7 +75,7 @@ TEST(SecretInfo, ValidityWindow) {
   EXPECT_TRUE(c.secrets[0].valid_at(*parse_rfc3339("2020-06-01T00:00:00Z")));
   EXPECT_FALSE(c.secrets[0].valid_at(*parse_rfc3339("2021-06-01T00:00:00Z")));
   EXPECT_FALSE(c.secrets[0].valid_at(*parse_rfc3339("2019-06-01T00:00:00Z")));
-  EXPECT_FALSE(c.secrets[1].valid_at(std::chrono::system_clock::now()));
+  EXPECT_FALSE(c.secrets[1].valid_at(now_seconds()));
   ASSERT_TRUE(c.secrets[0].password.has_value());
   EXPECT_EQ(c.secrets[0].password->function, "sha-256");
 }
