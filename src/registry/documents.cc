@@ -562,13 +562,16 @@ auth_id_templates auth_id_templates_of(const object& tenant_doc) {
 }
 
 array public_credentials(const std::vector<credential_record>& credentials) {
+  static constexpr std::array<std::string_view, 5> confidential = {"pwd-hash", "salt", "hash-function", "key", "pwd-plain"};
   array out;
   for (const auto& c : credentials) {
     object doc = c.doc;
+    // Generic credentials keep unknown properties, so confidential names are dropped at both levels.
+    for (auto key : confidential) doc.erase(key);
     if (value* secrets = doc.if_contains("secrets"); secrets && secrets->is_array()) {
       for (auto& s : secrets->get_array()) {
         if (!s.is_object()) continue;
-        for (auto key : {"pwd-hash", "salt", "hash-function", "key", "pwd-plain"}) s.get_object().erase(key);
+        for (auto key : confidential) s.get_object().erase(key);
       }
     }
     out.push_back(std::move(doc));
