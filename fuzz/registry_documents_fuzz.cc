@@ -2,8 +2,9 @@
 // picks tenant, device or credentials; the rest is the request body. Any bytes must come back as a
 // document or an error, never a crash, and validation must be idempotent: a normalised document
 // validates again to itself (for credentials, with itself as the existing set, so secret ids and
-// hashes are kept), and credentials as shown carry no confidential field on a credential or secret. Built as registry_documents_fuzz (libFuzzer, clang) and
-// registry_documents_fuzz_replay (ctest over corpus/registry_documents/); see README.md.
+// hashes are kept), and credentials as shown carry no confidential field on a credential or secret.
+// Built as registry_documents_fuzz (libFuzzer, clang) and registry_documents_fuzz_replay (ctest over
+// corpus/registry_documents/); see README.md.
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
