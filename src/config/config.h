@@ -54,6 +54,15 @@ struct registry_section {
   long long cache_entries = 0;
 };
 
+struct mqtt_section {
+  host_port listen;                 // MQTT 3.1.1 over TCP
+  bool authentication_required = true;
+  long long max_payload_bytes = 0;  // remaining length of a packet; larger ones close the connection
+  long long max_connections = 0;    // 0 = unlimited
+  std::string connection_events;    // none, logging, events
+  long long max_in_flight = 0;      // PUBLISHes being stored per connection before reading pauses
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -66,6 +75,7 @@ struct config {
   kafka_section kafka;
   storage_section storage;
   registry_section registry;
+  mqtt_section mqtt;
   server_section server;
 };
 

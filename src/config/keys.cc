@@ -222,6 +222,27 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(integer_key("registry.cache-entries", 100000, 0, 100000000,
                              "Bound of each lookup cache and of the verified-password cache.",
                              [](auto& c) -> auto& { return c.registry.cache_entries; }));
+  keys.push_back(listen_key("mqtt.listen", "0.0.0.0:1883", "MQTT 3.1.1 listener for devices (Hono's MQTT adapter API).",
+                            [](auto& c) -> auto& { return c.mqtt.listen; }));
+  keys.push_back(bool_key("mqtt.authentication-required", true,
+                          "Devices must authenticate (username auth-id@tenant and password); false also accepts "
+                          "unauthenticated devices, which then name tenant and device in their topics.",
+                          [](auto& c) -> auto& { return c.mqtt.authentication_required; }));
+  keys.push_back(integer_key("mqtt.max-payload-bytes", 2048, 64, 268435455,
+                             "Largest MQTT packet (remaining length) a device may send; a larger one is dropped and "
+                             "the connection closed (Hono's default: 2048).",
+                             [](auto& c) -> auto& { return c.mqtt.max_payload_bytes; }));
+  keys.push_back(integer_key("mqtt.max-connections", 0, 0, 10000000,
+                             "Connections the MQTT adapter accepts at once (CONNACK 0x03 beyond); 0 = unlimited.",
+                             [](auto& c) -> auto& { return c.mqtt.max_connections; }));
+  keys.push_back(choice_key("mqtt.connection-events", "logging", {"none", "logging", "events"},
+                            "Connection events of authenticated devices: none, a log line, or Hono's connected/"
+                            "disconnected events on hono.event.<tenant>.",
+                            [](auto& c) -> auto& { return c.mqtt.connection_events; }));
+  keys.push_back(integer_key("mqtt.max-in-flight", 64, 1, 65535,
+                             "PUBLISHes of one connection being stored at once; beyond, the adapter stops reading "
+                             "from the socket (backpressure) until storage catches up.",
+                             [](auto& c) -> auto& { return c.mqtt.max_in_flight; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

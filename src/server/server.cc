@@ -27,6 +27,8 @@
 #include "net/tcp_listener.h"
 #include "net/blocking.h"
 #include "registry/registry_service.h"
+#include "adapters/mqtt/adapter.h"
+#include "messaging/embedded_sender.h"
 #include "server/data_dir_lock.h"
 
 namespace tributary::server {
@@ -81,7 +83,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_registry() && open_kafka();
+    return open_registry() && open_kafka() && open_mqtt();
   }
 
   void start() {
@@ -251,6 +253,26 @@ class server {
     return true;
   }
 
+  bool open_mqtt() {
+    sender_ = std::make_unique<messaging::embedded_sender>([this](const std::string& name, std::string& why) {
+      kafka::broker::error_code error{};
+      auto topic = broker_->find_or_create_topic(name, true, error);
+      if (!topic) why = "cannot create topic " + name;
+      return topic;
+    });
+    const auto& mc = config_.mqtt;
+    adapters::mqtt::mqtt_options options;
+    options.authentication_required = mc.authentication_required;
+    options.max_payload_bytes = static_cast<std::size_t>(mc.max_payload_bytes);
+    options.max_connections = static_cast<std::size_t>(mc.max_connections);
+    options.connection_events = mc.connection_events == "none"     ? adapters::mqtt::connection_events_mode::none
+                                : mc.connection_events == "events" ? adapters::mqtt::connection_events_mode::events
+                                                                   : adapters::mqtt::connection_events_mode::logging;
+    options.max_in_flight = static_cast<std::size_t>(mc.max_in_flight);
+    mqtt_ = std::make_unique<adapters::mqtt::adapter>(registry_->lookups(), registry_->events(), *sender_, metrics_, options);
+    return add_listener("mqtt", mc.listen, [this](std::shared_ptr<net::connection> c) { return mqtt_->serve(std::move(c)); });
+  }
+
   // Drives consumer-group timeouts (session expiry, rebalance deadlines).
   boost::asio::awaitable<void> tick_groups() {
     for (;;) {
@@ -275,6 +297,8 @@ class server {
   // bcrypt, SQLite: never on an I/O thread. Joined at shutdown before the registry goes away.
   boost::asio::thread_pool blocking_{std::max(2u, std::thread::hardware_concurrency())};
   std::unique_ptr<registry::registry_service> registry_;
+  std::unique_ptr<messaging::embedded_sender> sender_;
+  std::unique_ptr<adapters::mqtt::adapter> mqtt_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };

@@ -1,0 +1,103 @@
+#include "adapters/mqtt/adapter.h"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include "adapters/mqtt/session.h"
+
+namespace tributary::adapters::mqtt {
+
+adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
+                 metrics::registry& metrics, mqtt_options options)
+    : lookups_(lookups),
+      events_(events),
+      sender_(sender),
+      metrics_(metrics),
+      options_(options),
+      subscription_(events.subscribe([this](const registry::change_event& e) { on_change(e); })) {}
+
+adapter::~adapter() { events_.unsubscribe(subscription_); }
+
+boost::asio::awaitable<void> adapter::serve(std::shared_ptr<net::connection> conn) {
+  auto s = std::make_shared<session>(*this, std::move(conn));
+  co_await s->run();
+}
+
+bool adapter::admit_connection() {
+  std::lock_guard lock(mutex_);
+  if (options_.max_connections != 0 && connections_ >= options_.max_connections) return false;
+  ++connections_;
+  return true;
+}
+
+void adapter::release_connection() {
+  std::lock_guard lock(mutex_);
+  --connections_;
+}
+
+bool adapter::admit_tenant(const std::string& tenant, std::int64_t max_connections) {
+  std::lock_guard lock(mutex_);
+  auto& count = per_tenant_[tenant];
+  if (max_connections >= 0 && count >= max_connections) return false;  // spec/hono.md §6.1: current >= limit
+  ++count;
+  metrics_.get_gauge("hono_connections_authenticated", "Authenticated device connections.", {{"tenant", tenant}}).add(1);
+  return true;
+}
+
+void adapter::release_tenant(const std::string& tenant) {
+  std::lock_guard lock(mutex_);
+  if (auto it = per_tenant_.find(tenant); it != per_tenant_.end() && --it->second == 0) per_tenant_.erase(it);
+  metrics_.get_gauge("hono_connections_authenticated", "Authenticated device connections.", {{"tenant", tenant}}).add(-1);
+}
+
+void adapter::track(const std::shared_ptr<session>& s) {
+  std::lock_guard lock(mutex_);
+  sessions_[{s->tenant(), s->device()}].insert(s);
+}
+
+void adapter::untrack(const std::shared_ptr<session>& s) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find({s->tenant(), s->device()});
+  if (it == sessions_.end()) return;
+  it->second.erase(s);
+  if (it->second.empty()) sessions_.erase(it);
+}
+
+void adapter::on_change(const registry::change_event& e) {
+  // Runs on the thread that made the change (a blocking pool thread): lookups may hit the store.
+  std::vector<std::shared_ptr<session>> affected;
+  {
+    std::lock_guard lock(mutex_);
+    auto first = sessions_.lower_bound({e.tenant_id, ""});
+    for (auto it = first; it != sessions_.end() && it->first.first == e.tenant_id; ++it) {
+      if (e.kind == registry::change_kind::device || e.kind == registry::change_kind::credentials) {
+        if (it->first.second != e.device_id) continue;
+      }
+      affected.insert(affected.end(), it->second.begin(), it->second.end());
+    }
+  }
+  if (affected.empty()) return;
+  std::string reason;
+  switch (e.kind) {
+    case registry::change_kind::tenant: {
+      auto t = lookups_.tenant(e.tenant_id);
+      if (e.change == registry::change_type::deleted || !t) reason = "tenant deleted";
+      else if (!(*t)->enabled) reason = "tenant disabled";
+      else if (!(*t)->adapter_enabled(adapter_type)) reason = "adapter disabled for tenant";
+      break;
+    }
+    case registry::change_kind::all_devices_of_tenant: reason = "devices of tenant deleted"; break;
+    case registry::change_kind::device:
+      if (e.change == registry::change_type::deleted) reason = "device deleted";
+      else if (!e.enabled) reason = "device disabled";
+      break;
+    case registry::change_kind::credentials:
+      for (const auto& s : affected) {
+        if (!lookups_.credential(e.tenant_id, "hashed-password", s->auth_id())) s->close_soon("credentials removed or disabled");
+      }
+      return;
+  }
+  if (reason.empty()) return;
+  for (const auto& s : affected) s->close_soon(reason);
+}
+
+}  // namespace tributary::adapters::mqtt

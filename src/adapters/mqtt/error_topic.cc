@@ -1,0 +1,58 @@
+#include "adapters/mqtt/error_topic.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+#include <vector>
+
+namespace tributary::adapters::mqtt {
+
+std::optional<error_subscription> parse_error_filter(std::string_view filter) {
+  std::vector<std::string_view> segments;
+  for (std::size_t pos = 0;;) {
+    const auto slash = filter.find('/', pos);
+    segments.push_back(filter.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  if (segments.size() != 4 || segments[3] != "#") return std::nullopt;
+  if (segments[0] != "e" && segments[0] != "error") return std::nullopt;
+  if (segments[1] == "+" || segments[1] == "#" || segments[2] == "#") return std::nullopt;
+  return error_subscription{std::string(segments[0]), std::string(segments[1]), std::string(segments[2])};
+}
+
+std::string error_topic_name(const error_subscription& s, const std::string& message_device,
+                             const std::string& auth_device, std::string_view endpoint_segment,
+                             const std::string& correlation_id, int status) {
+  std::string device;
+  const std::string& subscribed = s.device.empty() || s.device == "+" ? auth_device : s.device;
+  if (!message_device.empty() && message_device != subscribed) device = message_device;
+  else if (!s.device.empty() && s.device != "+") device = s.device;
+  return s.endpoint_segment + "/" + s.tenant + "/" + device + "/" + std::string(error_endpoint_type(endpoint_segment)) +
+         "/" + correlation_id + "/" + std::to_string(status);
+}
+
+std::string error_payload(int status, const std::string& message, const std::string& correlation_id,
+                          std::chrono::system_clock::time_point now) {
+  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+  const auto day = std::chrono::floor<std::chrono::days>(ms);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{ms - day};
+  char stamp[40];
+  std::snprintf(stamp, sizeof stamp, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                static_cast<int>(hms.subseconds().count()));
+  return boost::json::serialize(boost::json::object{
+      {"code", status}, {"message", message}, {"timestamp", stamp}, {"correlation-id", correlation_id}});
+}
+
+std::string_view error_endpoint_type(std::string_view first) {
+  if (first == "telemetry" || first == "t" || first == "event" || first == "e") return first;
+  if (first == "command") return "command-response";
+  if (first == "c") return "c-s";
+  return "unknown";
+}
+
+}  // namespace tributary::adapters::mqtt

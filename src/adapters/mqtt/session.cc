@@ -1,0 +1,465 @@
+#include "adapters/mqtt/session.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "adapters/mqtt/codec.h"
+#include "messaging/async_send.h"
+#include "messaging/hono_records.h"
+
+namespace tributary::adapters::mqtt {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr std::size_t read_chunk = 4096;
+constexpr const char* empty_notification = "application/vnd.eclipse-hono-empty-notification";
+constexpr const char* connection_notification = "application/vnd.eclipse-hono-dc-notification+json";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string first_segment(std::string_view topic) { return std::string(topic.substr(0, topic.find('/'))); }
+
+// The one table from registry outcomes to CONNACK codes (spec/hono.md §3.2).
+connect_return_code connack_for(registry::registry_errc code) {
+  switch (code) {
+    case registry::registry_errc::unauthorized:
+    case registry::registry_errc::not_found: return connect_return_code::bad_username_or_password;
+    case registry::registry_errc::unavailable: return connect_return_code::server_unavailable;
+    default: return connect_return_code::not_authorized;
+  }
+}
+
+}  // namespace
+
+session::session(adapter& a, std::shared_ptr<net::connection> conn)
+    : adapter_(a), conn_(std::move(conn)), wake_(conn_->socket().get_executor()), flushed_(conn_->socket().get_executor()) {}
+
+void session::close_soon(std::string reason) {
+  asio::post(conn_->socket().get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close_now(reason); });
+}
+
+void session::close_now(const std::string& reason) {
+  if (closing_) return;
+  closing_ = true;
+  spdlog::log(reason == "client disconnected" ? spdlog::level::debug : spdlog::level::info,
+              "mqtt: closing connection of client {} (tenant {}, device {}) from {}: {}", client_id_,
+              tenant_.empty() ? "-" : tenant_, device_.empty() ? "-" : device_, conn_->peer(), reason);
+  wake_.cancel();
+  if (!writing_) conn_->close();  // else the writer closes once the queued bytes are out
+}
+
+void session::queue(const packet& p) {
+  if (auto r = encode(p, out_); !r) {
+    spdlog::warn("mqtt: cannot encode a {} for client {}: {}", to_string(type_of(p)), client_id_, r.error().message);
+    return;
+  }
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
+  }
+}
+
+// `self` keeps the session alive while the writer runs.
+asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
+  std::vector<std::uint8_t> sending;
+  while (!out_.empty()) {
+    sending.clear();
+    sending.swap(out_);
+    boost::system::error_code ec;
+    co_await asio::async_write(conn_->socket(), asio::buffer(sending), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      out_.clear();
+      closing_ = true;
+      break;
+    }
+  }
+  writing_ = false;
+  flushed_.cancel();
+  if (closing_) conn_->close();
+}
+
+asio::awaitable<void> session::flush() {
+  while (writing_) {
+    flushed_.expires_after(std::chrono::seconds(5));
+    boost::system::error_code ec;
+    co_await flushed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) break;  // timed out: give up on the peer
+  }
+}
+
+asio::awaitable<bool> session::read_more() {
+  if (closing_) co_return false;
+  const bool idle = in_flight_.empty();
+  conn_->set_idle(idle);
+  if (idle && conn_->draining()) co_return false;
+  if (authenticated_ || !client_id_.empty() || keep_alive_ > 0) {
+    if (keep_alive_ > 0) conn_->expires_after(std::chrono::milliseconds(keep_alive_) * 1500);  // [MQTT-3.1.2-24]
+    else conn_->expires_never();
+  }
+  const std::size_t old = in_.size();
+  in_.resize(old + read_chunk);
+  boost::system::error_code ec;
+  const std::size_t n = co_await conn_->socket().async_read_some(asio::buffer(in_.data() + old, read_chunk),
+                                                                 asio::redirect_error(asio::use_awaitable, ec));
+  in_.resize(old + n);
+  conn_->set_idle(false);
+  co_return !ec && !closing_;
+}
+
+asio::awaitable<std::optional<packet>> session::next_packet(bool connecting) {
+  const decode_limits limits{adapter_.options().max_payload_bytes + max_fixed_header_size};
+  for (;;) {
+    auto header = decode_fixed_header(in_, limits);
+    if (header && *header && (*header)->remaining_length > adapter_.options().max_payload_bytes) {
+      close_now("packet of " + std::to_string((*header)->remaining_length) + " bytes exceeds the limit of " +
+                std::to_string(adapter_.options().max_payload_bytes));
+      co_return std::nullopt;
+    }
+    auto decoded = decode(in_, limits);
+    if (!decoded) {
+      if (connecting && decoded.error().code == codec_errc::unacceptable_protocol_level) {
+        queue(connack_packet{false, connect_return_code::unacceptable_protocol_level});  // [MQTT-3.1.2-2]
+      }
+      close_now("malformed packet: " + decoded.error().message);
+      co_return std::nullopt;
+    }
+    if (*decoded) {
+      packet p = std::move((*decoded)->packet);
+      in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>((*decoded)->size));
+      co_return p;
+    }
+    if (!co_await read_more()) co_return std::nullopt;
+  }
+}
+
+asio::awaitable<void> session::run() {
+  auto self = shared_from_this();
+  if (!adapter_.admit_connection()) {
+    // Hono refuses before reading CONNECT when the adapter is full (spec/hono.md §3.2).
+    conn_->expires_after(adapter_.options().connect_timeout);
+    auto first = co_await next_packet(true);
+    if (first && std::holds_alternative<connect_packet>(*first)) {
+      queue(connack_packet{false, connect_return_code::server_unavailable});
+    }
+    close_now("adapter connection limit reached");
+    co_await flush();
+    co_return;
+  }
+  conn_->expires_after(adapter_.options().connect_timeout);
+  auto first = co_await next_packet(true);
+  bool connected = false;
+  if (first && !std::holds_alternative<connect_packet>(*first)) {
+    close_now("the first packet is not CONNECT [MQTT-3.1.0-1]");
+  } else if (first) {
+    connected = co_await handle_connect(std::get<connect_packet>(std::move(*first)));
+  }
+  while (connected && !closing_) {
+    auto p = co_await next_packet(false);
+    if (!p) break;
+    if (auto* publish = std::get_if<publish_packet>(&*p)) {
+      co_await handle_publish(std::move(*publish));
+      while (in_flight_.size() >= adapter_.options().max_in_flight && !closing_) {
+        wake_.expires_at(asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+    } else if (auto* subscribe = std::get_if<subscribe_packet>(&*p)) {
+      co_await handle_subscribe(std::move(*subscribe));
+    } else if (auto* unsubscribe = std::get_if<unsubscribe_packet>(&*p)) {
+      handle_unsubscribe(*unsubscribe);
+    } else if (std::holds_alternative<pingreq_packet>(*p)) {
+      queue(pingresp_packet{});
+    } else if (std::holds_alternative<disconnect_packet>(*p)) {
+      close_now("client disconnected");
+    } else if (std::holds_alternative<connect_packet>(*p)) {
+      close_now("second CONNECT [MQTT-3.1.0-2]");
+    } else if (std::holds_alternative<puback_packet>(*p)) {
+      // Nothing is published to devices with QoS 1 yet; a stray PUBACK is harmless.
+    } else {
+      close_now(std::string("unexpected ") + std::string(to_string(type_of(*p))));
+    }
+  }
+  // Stored messages still get their PUBACKs while the peer listens; wait for storage to answer.
+  while (!in_flight_.empty() && !conn_->draining()) {
+    wake_.expires_after(std::chrono::seconds(10));
+    boost::system::error_code ec;
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) break;
+  }
+  if (connected) {
+    adapter_.untrack(self);
+    if (authenticated_) {
+      adapter_.release_tenant(tenant_);
+      send_connection_event("disconnected");
+    }
+  }
+  adapter_.release_connection();
+  closing_ = true;
+  co_await flush();
+}
+
+asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
+  const auto& options = adapter_.options();
+  if (!c.username) co_return options.authentication_required ? connect_return_code::bad_username_or_password
+                                                              : connect_return_code::accepted;
+  const auto at = c.username->rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == c.username->size()) {
+    co_return connect_return_code::bad_username_or_password;
+  }
+  std::string auth_id = c.username->substr(0, at);
+  std::string tenant = c.username->substr(at + 1);
+  std::string password = c.password ? std::string(c.password->begin(), c.password->end()) : std::string();
+  auto& lookups = adapter_.lookups();
+  auto authenticated = co_await lookups.async_authenticate_password(tenant, auth_id, password);
+  if (!authenticated) co_return connack_for(authenticated.error().code);
+  auto t = co_await lookups.async_tenant(tenant);
+  if (!t) co_return connack_for(t.error().code);
+  if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) co_return connect_return_code::not_authorized;
+  std::string device = authenticated->device_id;
+  auto assertion = co_await lookups.async_assert_registration(tenant, device, std::nullopt);
+  if (!assertion) {
+    co_return assertion.error().code == registry::registry_errc::unavailable ? connect_return_code::server_unavailable
+                                                                             : connect_return_code::not_authorized;
+  }
+  if (!adapter_.admit_tenant(tenant, (*t)->max_connections)) co_return connect_return_code::not_authorized;
+  tenant_max_ttl_ = (*t)->max_ttl;
+  tenant_ = std::move(tenant);
+  device_ = std::move(device);
+  auth_id_ = std::move(auth_id);
+  authenticated_ = true;
+  co_return connect_return_code::accepted;
+}
+
+asio::awaitable<bool> session::handle_connect(connect_packet c) {
+  client_id_ = c.client_id;
+  keep_alive_ = c.keep_alive;
+  if (c.client_id.empty() && !c.clean_session) {  // [MQTT-3.1.3-8]
+    queue(connack_packet{false, connect_return_code::identifier_rejected});
+    close_now("empty client id without clean session");
+    co_return false;
+  }
+  connect_return_code code = co_await authenticate(c);
+  if (code == connect_return_code::accepted && authenticated_ &&
+      adapter_.options().connection_events == connection_events_mode::events) {
+    if (!co_await send_connection_event_and_wait("connected")) {
+      adapter_.release_tenant(tenant_);
+      authenticated_ = false;
+      code = connect_return_code::server_unavailable;
+    }
+  }
+  queue(connack_packet{false, code});
+  if (code != connect_return_code::accepted) {
+    authenticated_ = false;
+    close_now("connection refused with CONNACK code " + std::to_string(static_cast<int>(code)));
+    co_return false;
+  }
+  if (authenticated_) {
+    adapter_.track(shared_from_this());
+    if (adapter_.options().connection_events == connection_events_mode::logging) {
+      spdlog::info("mqtt: device {} of tenant {} connected (client {}, {})", device_, tenant_, client_id_, conn_->peer());
+    }
+  }
+  co_return true;
+}
+
+messaging::outgoing_record session::connection_event(const std::string& cause) const {
+  messaging::outgoing_record r;
+  r.topic = messaging::hono_topic(messaging::hono_endpoint::event, tenant_);
+  r.key = device_;
+  r.value = boost::json::serialize(boost::json::object{{"cause", cause}, {"remote-id", client_id_}, {"source", adapter_type}});
+  r.timestamp_ms = now_ms();
+  r.headers = {{"content-type", connection_notification},
+               {"creation-time", std::to_string(r.timestamp_ms)},
+               {"device_id", device_},
+               {"qos", "1"},
+               {"orig_adapter", adapter_type}};
+  if (tenant_max_ttl_ > 0) r.headers.push_back({"ttl", std::to_string(tenant_max_ttl_ * 1000)});
+  return r;
+}
+
+asio::awaitable<bool> session::send_connection_event_and_wait(const std::string& cause) {
+  auto record = connection_event(cause);
+  auto sent = messaging::async_send(adapter_.sender(), std::move(record));
+  auto r = co_await std::move(sent);
+  if (!r) spdlog::warn("mqtt: cannot send the {} event of device {} (tenant {}): {}", cause, device_, tenant_, r.error().message);
+  co_return r.ok();
+}
+
+void session::send_connection_event(const std::string& cause) {
+  const auto mode = adapter_.options().connection_events;
+  if (mode == connection_events_mode::logging) {
+    spdlog::info("mqtt: device {} of tenant {} {} (client {})", device_, tenant_, cause, client_id_);
+  } else if (mode == connection_events_mode::events) {
+    adapter_.sender().send(connection_event(cause), [](messaging::send_result) {});
+  }
+}
+
+asio::awaitable<void> session::handle_publish(publish_packet p) {
+  auto f = std::make_shared<in_flight>();
+  f->packet_id = p.packet_id;
+  f->endpoint_segment = first_segment(p.topic);
+  f->correlation_id = p.qos == qos::at_least_once ? std::to_string(p.packet_id) : "-1";
+  in_flight_.push_back(f);
+
+  auto address = parse_topic(p.topic);
+  if (!address) co_return complete(f, address.error());
+  if (const auto* correlation = address->properties.find("correlation-id")) f->correlation_id = *correlation;
+  if (const auto* on_error = address->properties.find("on-error")) {
+    if (*on_error == "disconnect") f->on_error = on_error_mode::disconnect;
+    else if (*on_error == "ignore") f->on_error = on_error_mode::ignore;
+    else if (*on_error == "skip-ack") f->on_error = on_error_mode::skip_ack;
+  }
+  const bool event = address->endpoint == endpoint::event;
+  if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
+  if (p.qos == qos::exactly_once) co_return complete(f, api_error{400, "QoS 2 not supported for telemetry messages"});
+  if (auto valid = validate_address(*address, tenant_, device_); !valid) co_return complete(f, valid.error());
+  f->device = address->device;
+
+  auto& lookups = adapter_.lookups();
+  auto tenant = co_await lookups.async_tenant(address->tenant);
+  if (!tenant) {
+    co_return complete(f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
+                                    "tenant not found", authenticated_});
+  }
+  if (!(*tenant)->enabled) co_return complete(f, api_error{403, "tenant is disabled", authenticated_});
+  if (!(*tenant)->adapter_enabled(adapter_type)) {
+    co_return complete(f, api_error{403, "adapter is disabled for tenant", authenticated_});
+  }
+  std::optional<std::string> gateway;
+  if (authenticated_ && address->device != device_) gateway = device_;
+  auto assertion = co_await lookups.async_assert_registration(address->tenant, address->device, gateway);
+  if (!assertion) {
+    const auto code = assertion.error().code;
+    const int status = code == registry::registry_errc::unavailable ? 503 : code == registry::registry_errc::forbidden ? 403 : 404;
+    // The authenticated device itself unknown or disabled: terminal (spec/hono.md §3.7).
+    co_return complete(f, api_error{status, assertion.error().message, authenticated_ && !gateway});
+  }
+
+  messaging::hono_message m;
+  m.endpoint = event ? messaging::hono_endpoint::event : messaging::hono_endpoint::telemetry;
+  m.tenant_id = address->tenant;
+  m.device_id = address->device;
+  m.qos = p.qos == qos::at_least_once ? 1 : 0;
+  if (const auto* type = address->properties.find("content-type")) m.content_type = *type;
+  if (const auto* ttl = address->properties.find("hono-ttl"); ttl && event) {
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(ttl->data(), ttl->data() + ttl->size(), seconds);
+    if (ec == std::errc{} && end == ttl->data() + ttl->size()) m.ttl_seconds = seconds;
+  }
+  m.orig_adapter = adapter_type;
+  m.orig_address = p.topic;
+  m.retain = p.retain;
+  m.payload = std::string(p.payload.begin(), p.payload.end());
+  m.creation_time_ms = now_ms();
+  static const boost::json::object no_defaults;
+  const auto& defaults = adapter_.options().defaults_enabled ? assertion->defaults : no_defaults;
+  // spec/hono.md §1.4: an empty payload needs a content type; the empty-notification type no payload.
+  const auto* default_type = defaults.if_contains("content-type");
+  const bool has_type = m.content_type || (default_type && default_type->is_string());
+  if (m.payload->empty() && !has_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
+  if (!m.payload->empty() && m.content_type == empty_notification) {
+    co_return complete(f, api_error{400, "empty notification must not have a payload"});
+  }
+  auto record = messaging::to_record(m, defaults, messaging::ttl_limits::from_resource_limits((*tenant)->resource_limits));
+  adapter_.sender().send(std::move(record), [self = shared_from_this(), f](messaging::send_result r) {
+    asio::post(self->conn_->socket().get_executor(), [self, f, r = std::move(r)] {
+      if (r) return self->complete(f, std::nullopt);
+      const int status = r.error().code == messaging::messaging_errc::rejected ? 400 : 503;
+      self->complete(f, api_error{status, r.error().message});
+    });
+  });
+}
+
+void session::complete(const std::shared_ptr<in_flight>& f, std::optional<api_error> error) {
+  f->done = true;
+  f->error = std::move(error);
+  drain_acknowledgements();
+}
+
+void session::drain_acknowledgements() {
+  while (!in_flight_.empty() && in_flight_.front()->done && !closing_) {
+    const auto f = in_flight_.front();
+    in_flight_.pop_front();
+    if (!f->error) {
+      if (f->packet_id != 0) queue(puback_packet{f->packet_id});
+    } else {
+      fail_publish(*f);
+    }
+  }
+  wake_.cancel();
+}
+
+void session::fail_publish(const in_flight& f) {
+  const api_error& e = *f.error;
+  spdlog::debug("mqtt: message of client {} (tenant {}, device {}) failed: {} {}", client_id_, tenant_, f.device, e.status,
+                e.message);
+  if (error_subscription_) {
+    publish_packet error;
+    error.topic = error_topic_name(*error_subscription_, f.device, device_, f.endpoint_segment, f.correlation_id, e.status);
+    const std::string payload = error_payload(e.status, e.message, f.correlation_id, std::chrono::system_clock::now());
+    error.payload.assign(payload.begin(), payload.end());
+    queue(error);
+  }
+  const bool puback = f.packet_id != 0;
+  if (e.terminal) return close_now(e.message);
+  switch (f.on_error) {
+    case on_error_mode::default_mode:
+      if (!error_subscription_) return close_now(e.message);
+      if (puback) queue(puback_packet{f.packet_id});
+      return;
+    case on_error_mode::disconnect: return close_now(e.message);
+    case on_error_mode::ignore:
+      if (puback) queue(puback_packet{f.packet_id});
+      return;
+    case on_error_mode::skip_ack: return;
+  }
+}
+
+asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
+  suback_packet ack{s.packet_id, {}};
+  for (const auto& sub : s.subscriptions) {
+    auto error_filter = parse_error_filter(sub.filter);
+    bool granted = false;
+    if (error_filter && sub.requested_qos == qos::at_most_once) {
+      if (authenticated_) {
+        // The tenant, when given, must be the device's own; a device other than itself needs the gateway check.
+        granted = (error_filter->tenant.empty() || error_filter->tenant == tenant_);
+        if (granted && !error_filter->device.empty() && error_filter->device != "+" && error_filter->device != device_) {
+          auto a = co_await adapter_.lookups().async_assert_registration(tenant_, error_filter->device, device_);
+          granted = a.ok();
+        }
+      } else {
+        granted = !error_filter->tenant.empty() && !error_filter->device.empty() && error_filter->device != "+";
+      }
+    }
+    // Command subscriptions come with command & control; until then they are refused.
+    if (granted) error_subscription_ = *error_filter;
+    ack.return_codes.push_back(granted ? suback_return_code::granted_qos0 : suback_return_code::failure);
+  }
+  queue(ack);
+}
+
+void session::handle_unsubscribe(const unsubscribe_packet& u) {
+  for (const auto& filter : u.filters) {
+    auto f = parse_error_filter(filter);
+    if (f && error_subscription_ && f->endpoint_segment == error_subscription_->endpoint_segment &&
+        f->tenant == error_subscription_->tenant && f->device == error_subscription_->device) {
+      error_subscription_.reset();
+    }
+  }
+  queue(unsuback_packet{u.packet_id});
+}
+
+}  // namespace tributary::adapters::mqtt

@@ -1,0 +1,89 @@
+// session: one MQTT connection, from CONNECT to close, on its connection's executor. The reader
+// coroutine decodes packets and handles them in order; PUBLISHes are stored through messaging with
+// up to max_in_flight outstanding, and their PUBACKs (or error handling, spec/hono.md §3.7) go out
+// in arrival order [MQTT-4.6.0-2]. A writer coroutine sends queued bytes. The adapter may ask a
+// session to close from any thread (registry changes).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "adapters/mqtt/adapter.h"
+#include "adapters/mqtt/error_topic.h"
+#include "adapters/mqtt/packets.h"
+#include "adapters/mqtt/topic_address.h"
+#include "messaging/downstream.h"
+
+namespace tributary::adapters::mqtt {
+
+class session : public std::enable_shared_from_this<session> {
+ public:
+  session(adapter& a, std::shared_ptr<net::connection> conn);
+
+  boost::asio::awaitable<void> run();
+
+  // Any thread: closes the connection (e.g. the device was disabled).
+  void close_soon(std::string reason);
+
+  const std::string& tenant() const { return tenant_; }
+  const std::string& device() const { return device_; }
+  const std::string& auth_id() const { return auth_id_; }
+
+ private:
+  enum class on_error_mode { default_mode, disconnect, ignore, skip_ack };
+
+  // A PUBLISH on its way into storage; acknowledged (or failed) in arrival order.
+  struct in_flight {
+    std::uint16_t packet_id = 0;  // 0 for QoS 0
+    bool done = false;
+    std::optional<api_error> error;
+    on_error_mode on_error = on_error_mode::default_mode;
+    std::string endpoint_segment;
+    std::string device;          // of the message
+    std::string correlation_id;  // for the error topic
+  };
+
+  boost::asio::awaitable<bool> read_more();
+  boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
+  boost::asio::awaitable<bool> handle_connect(connect_packet c);
+  boost::asio::awaitable<connect_return_code> authenticate(const connect_packet& c);
+  boost::asio::awaitable<void> handle_publish(publish_packet p);
+  boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
+  void handle_unsubscribe(const unsubscribe_packet& u);
+  void complete(const std::shared_ptr<in_flight>& f, std::optional<api_error> error);
+  void drain_acknowledgements();
+  void fail_publish(const in_flight& f);
+  messaging::outgoing_record connection_event(const std::string& cause) const;
+  void send_connection_event(const std::string& cause);
+  boost::asio::awaitable<bool> send_connection_event_and_wait(const std::string& cause);
+
+  void queue(const packet& p);
+  boost::asio::awaitable<void> write_loop(std::shared_ptr<session> self);
+  boost::asio::awaitable<void> flush();  // until queued bytes are written (or 5 s)
+  void close_now(const std::string& reason);
+
+  adapter& adapter_;
+  std::shared_ptr<net::connection> conn_;
+  std::vector<std::uint8_t> in_;
+  std::vector<std::uint8_t> out_;
+  bool writing_ = false;
+  bool closing_ = false;
+  boost::asio::steady_timer wake_;     // the reader waits here while max_in_flight are outstanding
+  boost::asio::steady_timer flushed_;  // cancelled when the writer has nothing left
+
+  // The authenticated identity; empty for unauthenticated devices.
+  std::string tenant_, device_, auth_id_;
+  std::string client_id_;
+  bool authenticated_ = false;
+  std::int64_t tenant_max_ttl_ = -1;
+  std::uint16_t keep_alive_ = 0;
+  std::optional<error_subscription> error_subscription_;
+  std::deque<std::shared_ptr<in_flight>> in_flight_;
+};
+
+}  // namespace tributary::adapters::mqtt

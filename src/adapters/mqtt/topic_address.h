@@ -1,0 +1,51 @@
+// topic_address: what a device's PUBLISH topic means under Hono's MQTT API (spec/hono.md §3.3,
+// §3.4): endpoint (telemetry, event; command responses come with command & control), the optional
+// tenant and device segments and the property bag after the last "/?", URL-decoded. Pure; the
+// session applies the authentication-dependent rules (validate_address).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace tributary::adapters::mqtt {
+
+enum class endpoint { telemetry, event };
+
+// An MQTT error of Hono's API: the status code the error topic shows (400, 403, 404, ...).
+struct api_error {
+  int status;
+  std::string message;
+  bool terminal = false;  // the connection must close whatever on-error says (spec/hono.md §3.7)
+};
+
+struct property_bag {
+  std::vector<std::pair<std::string, std::string>> entries;  // keys lower-cased, values URL-decoded
+  const std::string* find(std::string_view key) const;
+};
+
+struct topic_address {
+  mqtt::endpoint endpoint = endpoint::telemetry;
+  std::string endpoint_segment;  // as written: "telemetry", "t", "event" or "e"
+  std::string tenant;            // empty when not given
+  std::string device;            // empty when not given
+  property_bag properties;
+};
+
+// 400 "malformed topic name" for an empty topic, one starting with '/', a bad property bag or too
+// many segments; 404 "no such endpoint" for an unknown first segment.
+result<topic_address, api_error> parse_topic(std::string_view topic);
+
+// URL decoding of a property bag key or value ("%2F" -> "/", "+" -> " "); nullopt when malformed.
+std::optional<std::string> url_decode(std::string_view text);
+
+// The rules of spec/hono.md §3.3 ("validateAddress"), filling in tenant and device from the
+// authenticated identity. `auth_tenant`/`auth_device` are empty for unauthenticated devices.
+result<void, api_error> validate_address(topic_address& a, const std::string& auth_tenant, const std::string& auth_device);
+
+}  // namespace tributary::adapters::mqtt
