@@ -54,8 +54,14 @@ struct registry_section {
   long long cache_entries = 0;
 };
 
+struct tls_section {
+  std::string cert_file;  // PEM certificate chain of the device-facing TLS listeners; empty = no TLS
+  std::string key_file;   // PEM private key
+};
+
 struct mqtt_section {
   host_port listen;                 // MQTT 3.1.1 over TCP
+  host_port tls_listen;             // MQTT 3.1.1 over TLS (needs tls.cert-file)
   bool authentication_required = true;
   long long max_payload_bytes = 0;  // remaining length of a packet; larger ones close the connection
   long long max_connections = 0;    // 0 = unlimited
@@ -75,6 +81,7 @@ struct config {
   kafka_section kafka;
   storage_section storage;
   registry_section registry;
+  tls_section tls;
   mqtt_section mqtt;
   server_section server;
 };

@@ -222,8 +222,17 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(integer_key("registry.cache-entries", 100000, 0, 100000000,
                              "Bound of each lookup cache and of the verified-password cache.",
                              [](auto& c) -> auto& { return c.registry.cache_entries; }));
+  keys.push_back(optional_text_key("tls.cert-file",
+                                   "PEM certificate (chain) of the device-facing TLS listeners; empty: no TLS listeners.",
+                                   [](auto& c) -> auto& { return c.tls.cert_file; }));
+  keys.push_back(optional_text_key("tls.key-file", "PEM private key of tls.cert-file.",
+                                   [](auto& c) -> auto& { return c.tls.key_file; }));
   keys.push_back(listen_key("mqtt.listen", "0.0.0.0:1883", "MQTT 3.1.1 listener for devices (Hono's MQTT adapter API).",
                             [](auto& c) -> auto& { return c.mqtt.listen; }));
+  keys.push_back(listen_key("mqtt.tls-listen", "0.0.0.0:8883",
+                            "MQTT 3.1.1 over TLS 1.2/1.3; devices may log in with a client certificate issued by "
+                            "their tenant's trusted CA. Only started when tls.cert-file is set.",
+                            [](auto& c) -> auto& { return c.mqtt.tls_listen; }));
   keys.push_back(bool_key("mqtt.authentication-required", true,
                           "Devices must authenticate (username auth-id@tenant and password); false also accepts "
                           "unauthenticated devices, which then name tenant and device in their topics.",

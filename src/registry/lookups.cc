@@ -8,6 +8,7 @@
 
 #include "net/blocking.h"
 #include "registry/ids.h"
+#include "registry/x509.h"
 
 namespace tributary::registry {
 namespace {
@@ -231,6 +232,32 @@ registry_result<authenticated_device> lookups::authenticate_password(const std::
   return fail(unauthorized());
 }
 
+registry_result<authenticated_device> lookups::authenticate_certificate(const std::string& cert_der) {
+  const auto cert = parse_certificate(cert_der);
+  if (!cert) return fail(unauthorized());
+  auto tenants = tenants_by_trusted_ca(cert->issuer_dn);
+  if (!tenants) return fail(tenants.error());
+  const auto now = now_seconds();
+  if (now < cert->not_before || cert->not_after < now) return fail(unauthorized());
+  for (const auto& t : *tenants) {
+    for (const auto& anchor : t->trust_anchors) {
+      if (anchor.subject_dn != cert->issuer_dn || !signed_by(cert_der, anchor.public_key_der)) continue;
+      if ((anchor.not_before && now < *anchor.not_before) || (anchor.not_after && *anchor.not_after < now)) continue;
+      const std::string auth_id =
+          anchor.auth_id_template.empty() ? cert->subject_dn : apply_auth_id_template(anchor.auth_id_template, *cert);
+      auto c = credential(t->id, "x509-cert", auth_id);
+      if (!c) {
+        if (c.error().code == registry_errc::unavailable) return fail(c.error());
+        continue;
+      }
+      const bool valid = std::any_of((*c)->secrets.begin(), (*c)->secrets.end(),
+                                     [&](const secret_info& s) { return s.valid_at(now); });
+      if (valid) return authenticated_device{t->id, (*c)->device_id, auth_id};
+    }
+  }
+  return fail(unauthorized());
+}
+
 registry_result<std::shared_ptr<const device_info>> lookups::device(const std::string& tenant, const std::string& id) {
   const std::string key = key_of({tenant, id});
   if (auto hit = caches_->devices.get(key)) return *hit;
@@ -271,6 +298,12 @@ boost::asio::awaitable<registry_result<authenticated_device>> lookups::async_aut
   if (auto cached = authenticate_cached(tenant, auth_id, password)) co_return std::move(*cached);
   // Named locals, not temporaries inside co_await: GCC 12 destroys such temporaries wrongly.
   auto work = [this, tenant, auth_id, password] { return authenticate_password(tenant, auth_id, password); };
+  auto answer = net::offload(blocking_, std::move(work));
+  co_return co_await std::move(answer);
+}
+
+boost::asio::awaitable<registry_result<authenticated_device>> lookups::async_authenticate_certificate(std::string cert_der) {
+  auto work = [this, cert_der] { return authenticate_certificate(cert_der); };
   auto answer = net::offload(blocking_, std::move(work));
   co_return co_await std::move(answer);
 }

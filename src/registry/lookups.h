@@ -61,6 +61,12 @@ class lookups {
   registry_result<authenticated_device> authenticate_password(const std::string& tenant, const std::string& auth_id,
                                                               const std::string& password);
 
+  // Client-certificate authentication (spec/hono.md §3.1): the tenant whose `trusted-ca` is the
+  // certificate's issuer, the issuer's signature, both validity periods, then the `x509-cert`
+  // credential of the auth-id (subject DN, or the anchor's auth-id-template). unauthorized when
+  // any of it fails.
+  registry_result<authenticated_device> authenticate_certificate(const std::string& cert_der);
+
   // not_found for an unknown tenant or an unknown or disabled device; forbidden when `gateway` is
   // set and unknown, disabled or not authorised for the device.
   registry_result<registration_assertion> assert_registration(const std::string& tenant, const std::string& device,
@@ -69,6 +75,7 @@ class lookups {
   boost::asio::awaitable<registry_result<authenticated_device>> async_authenticate_password(std::string tenant,
                                                                                             std::string auth_id,
                                                                                             std::string password);
+  boost::asio::awaitable<registry_result<authenticated_device>> async_authenticate_certificate(std::string cert_der);
   boost::asio::awaitable<registry_result<registration_assertion>> async_assert_registration(
       std::string tenant, std::string device, std::optional<std::string> gateway);
   boost::asio::awaitable<registry_result<std::shared_ptr<const tenant_info>>> async_tenant(std::string id);

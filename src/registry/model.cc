@@ -65,6 +65,19 @@ tenant_info tenant_info::from(const tenant_record& r) {
   t.max_ttl = integer(t.resource_limits, "max-ttl", -1);
   t.minimum_message_size = integer(r.doc, "minimum-message-size", 0);
   t.trusted_ca_subjects = r.trusted_ca_subjects;
+  if (const value* cas = r.doc.if_contains("trusted-ca"); cas && cas->is_array()) {
+    for (const auto& ca : cas->get_array()) {
+      if (!ca.is_object()) continue;
+      const object& o = ca.get_object();
+      trust_anchor a;
+      a.subject_dn = text(o, "subject-dn").value_or("");
+      a.public_key_der = base64_decode(text(o, "public-key").value_or("")).value_or("");
+      if (auto nb = text(o, "not-before")) a.not_before = parse_rfc3339(*nb);
+      if (auto na = text(o, "not-after")) a.not_after = parse_rfc3339(*na);
+      a.auth_id_template = text(o, "auth-id-template").value_or("");
+      t.trust_anchors.push_back(std::move(a));
+    }
+  }
   return t;
 }
 

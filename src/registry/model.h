@@ -24,6 +24,13 @@ struct adapter_config {
   boost::json::object ext;
 };
 
+struct trust_anchor {
+  std::string subject_dn;
+  std::string public_key_der;
+  std::optional<std::chrono::sys_seconds> not_before, not_after;
+  std::string auth_id_template;  // empty: the auth-id is the certificate's subject DN
+};
+
 struct tenant_info {
   std::string id;
   bool enabled = true;
@@ -36,6 +43,7 @@ struct tenant_info {
   std::int64_t max_ttl = -1;
   std::int64_t minimum_message_size = 0;
   std::vector<std::string> trusted_ca_subjects;
+  std::vector<trust_anchor> trust_anchors;
 
   static tenant_info from(const tenant_record& r);
   // spec/hono.md §4.2: a listed type uses its `enabled`; an unlisted one is disabled when the list exists.

@@ -92,6 +92,14 @@ std::optional<certificate_info> parse_certificate(std::string_view der) {
   return info;
 }
 
+bool signed_by(std::string_view cert_der, std::string_view public_key_der) {
+  const auto* c = reinterpret_cast<const unsigned char*>(cert_der.data());
+  x509_ptr cert(d2i_X509(nullptr, &c, static_cast<long>(cert_der.size())));
+  const auto* k = reinterpret_cast<const unsigned char*>(public_key_der.data());
+  pkey_ptr key(d2i_PUBKEY(nullptr, &k, static_cast<long>(public_key_der.size())));
+  return cert && key && X509_verify(cert.get(), key.get()) == 1;
+}
+
 std::optional<std::string> public_key_algorithm(std::string_view der) {
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   pkey_ptr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));

@@ -23,6 +23,9 @@ std::optional<certificate_info> parse_certificate(std::string_view der);
 // {{subject-cn}}, {{subject-ou}} and {{subject-o}} replaced by the certificate's values.
 std::string apply_auth_id_template(std::string_view auth_id_template, const certificate_info& cert);
 
+// True when `cert_der` carries a valid signature by the key `public_key_der` (SubjectPublicKeyInfo).
+bool signed_by(std::string_view cert_der, std::string_view public_key_der);
+
 // "RSA" or "EC" for a DER SubjectPublicKeyInfo of that kind; nullopt when malformed or another kind.
 std::optional<std::string> public_key_algorithm(std::string_view der);
 

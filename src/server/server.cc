@@ -270,7 +270,21 @@ class server {
                                                                    : adapters::mqtt::connection_events_mode::logging;
     options.max_in_flight = static_cast<std::size_t>(mc.max_in_flight);
     mqtt_ = std::make_unique<adapters::mqtt::adapter>(registry_->lookups(), registry_->events(), *sender_, metrics_, options);
-    return add_listener("mqtt", mc.listen, [this](std::shared_ptr<net::connection> c) { return mqtt_->serve(std::move(c)); });
+    if (!add_listener("mqtt", mc.listen, [this](std::shared_ptr<net::connection> c) { return mqtt_->serve(std::move(c)); })) {
+      return false;
+    }
+    if (config_.tls.cert_file.empty()) {
+      spdlog::info("mqtt: no TLS listener (tls.cert-file is not set)");
+      return true;
+    }
+    auto context = net::make_server_context(config_.tls.cert_file, config_.tls.key_file);
+    if (!context) {
+      spdlog::critical("{}", context.error().message);
+      return false;
+    }
+    return add_listener("mqtt-tls", mc.tls_listen, [this, ctx = *context](std::shared_ptr<net::connection> c) {
+      return mqtt_->serve_tls(std::move(c), ctx);
+    });
   }
 
   // Drives consumer-group timeouts (session expiry, rebalance deadlines).

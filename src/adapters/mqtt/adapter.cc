@@ -2,6 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "adapters/mqtt/session.h"
 
 namespace tributary::adapters::mqtt {
@@ -18,7 +20,21 @@ adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, 
 adapter::~adapter() { events_.unsubscribe(subscription_); }
 
 boost::asio::awaitable<void> adapter::serve(std::shared_ptr<net::connection> conn) {
-  auto s = std::make_shared<session>(*this, std::move(conn));
+  auto stream = std::make_unique<net::tcp_stream>(*conn);
+  auto s = std::make_shared<session>(*this, conn, std::move(stream));
+  co_await s->run();
+}
+
+boost::asio::awaitable<void> adapter::serve_tls(std::shared_ptr<net::connection> conn,
+                                                std::shared_ptr<boost::asio::ssl::context> context) {
+  auto stream = std::make_unique<net::tls_stream>(*conn, *context);
+  conn->expires_after(options_.connect_timeout);
+  const auto ec = co_await stream->handshake();
+  if (ec) {
+    spdlog::debug("mqtt: TLS handshake with {} failed: {}", conn->peer(), ec.message());
+    co_return;
+  }
+  auto s = std::make_shared<session>(*this, conn, std::move(stream));
   co_await s->run();
 }
 
@@ -92,7 +108,7 @@ void adapter::on_change(const registry::change_event& e) {
       break;
     case registry::change_kind::credentials:
       for (const auto& s : affected) {
-        if (!lookups_.credential(e.tenant_id, "hashed-password", s->auth_id())) s->close_soon("credentials removed or disabled");
+        if (!lookups_.credential(e.tenant_id, s->auth_type(), s->auth_id())) s->close_soon("credentials removed or disabled");
       }
       return;
   }

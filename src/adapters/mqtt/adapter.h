@@ -18,6 +18,7 @@
 #include "messaging/downstream.h"
 #include "metrics/registry.h"
 #include "net/connection.h"
+#include "net/tls.h"
 #include "registry/change_events.h"
 #include "registry/lookups.h"
 
@@ -47,8 +48,10 @@ class adapter {
   adapter(const adapter&) = delete;
   adapter& operator=(const adapter&) = delete;
 
-  // The tcp_listener session for the MQTT listeners.
+  // The tcp_listener sessions of the plain and the TLS listener (handshake first).
   boost::asio::awaitable<void> serve(std::shared_ptr<net::connection> conn);
+  boost::asio::awaitable<void> serve_tls(std::shared_ptr<net::connection> conn,
+                                         std::shared_ptr<boost::asio::ssl::context> context);
 
   // For sessions.
   registry::lookups& lookups() { return lookups_; }

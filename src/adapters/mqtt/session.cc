@@ -43,8 +43,8 @@ connect_return_code connack_for(registry::registry_errc code) {
 
 }  // namespace
 
-session::session(adapter& a, std::shared_ptr<net::connection> conn)
-    : adapter_(a), conn_(std::move(conn)), wake_(conn_->socket().get_executor()), flushed_(conn_->socket().get_executor()) {}
+session::session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream)
+    : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)), wake_(conn_->socket().get_executor()), flushed_(conn_->socket().get_executor()) {}
 
 void session::close_soon(std::string reason) {
   asio::post(conn_->socket().get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close_now(reason); });
@@ -77,9 +77,8 @@ asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
   while (!out_.empty()) {
     sending.clear();
     sending.swap(out_);
-    boost::system::error_code ec;
-    co_await asio::async_write(conn_->socket(), asio::buffer(sending), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) {
+    const auto written = co_await stream_->write_all(asio::buffer(sending));
+    if (written.ec) {
       out_.clear();
       closing_ = true;
       break;
@@ -110,12 +109,10 @@ asio::awaitable<bool> session::read_more() {
   }
   const std::size_t old = in_.size();
   in_.resize(old + read_chunk);
-  boost::system::error_code ec;
-  const std::size_t n = co_await conn_->socket().async_read_some(asio::buffer(in_.data() + old, read_chunk),
-                                                                 asio::redirect_error(asio::use_awaitable, ec));
-  in_.resize(old + n);
+  const auto read = co_await stream_->read_some(asio::buffer(in_.data() + old, read_chunk));
+  in_.resize(old + read.bytes);
   conn_->set_idle(false);
-  co_return !ec && !closing_;
+  co_return !read.ec && !closing_;
 }
 
 asio::awaitable<std::optional<packet>> session::next_packet(bool connecting) {
@@ -210,20 +207,34 @@ asio::awaitable<void> session::run() {
   co_await flush();
 }
 
-asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
-  const auto& options = adapter_.options();
-  if (!c.username) co_return options.authentication_required ? connect_return_code::bad_username_or_password
-                                                              : connect_return_code::accepted;
+asio::awaitable<registry::registry_result<registry::authenticated_device>> session::credentials(const connect_packet& c) {
+  // Hono's order (spec/hono.md §3.1): a client certificate, then username and password.
+  auto& lookups = adapter_.lookups();
+  if (std::string cert = stream_->peer_certificate(); !cert.empty()) {
+    co_return co_await lookups.async_authenticate_certificate(std::move(cert));
+  }
   const auto at = c.username->rfind('@');
   if (at == std::string::npos || at == 0 || at + 1 == c.username->size()) {
-    co_return connect_return_code::bad_username_or_password;
+    co_return registry::registry_result<registry::authenticated_device>(
+        fail(registry::registry_error{registry::registry_errc::unauthorized, "username must be auth-id@tenant"}));
   }
   std::string auth_id = c.username->substr(0, at);
   std::string tenant = c.username->substr(at + 1);
   std::string password = c.password ? std::string(c.password->begin(), c.password->end()) : std::string();
+  co_return co_await lookups.async_authenticate_password(std::move(tenant), std::move(auth_id), std::move(password));
+}
+
+asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
+  const auto& options = adapter_.options();
+  if (!c.username && stream_->peer_certificate().empty()) {
+    co_return options.authentication_required ? connect_return_code::bad_username_or_password
+                                              : connect_return_code::accepted;
+  }
   auto& lookups = adapter_.lookups();
-  auto authenticated = co_await lookups.async_authenticate_password(tenant, auth_id, password);
+  auto authenticated = co_await credentials(c);
   if (!authenticated) co_return connack_for(authenticated.error().code);
+  std::string tenant = authenticated->tenant_id;
+  std::string auth_id = authenticated->auth_id;
   auto t = co_await lookups.async_tenant(tenant);
   if (!t) co_return connack_for(t.error().code);
   if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) co_return connect_return_code::not_authorized;
@@ -238,6 +249,7 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   tenant_ = std::move(tenant);
   device_ = std::move(device);
   auth_id_ = std::move(auth_id);
+  auth_type_ = stream_->peer_certificate().empty() ? "hashed-password" : "x509-cert";
   authenticated_ = true;
   co_return connect_return_code::accepted;
 }

@@ -18,12 +18,13 @@
 #include "adapters/mqtt/packets.h"
 #include "adapters/mqtt/topic_address.h"
 #include "messaging/downstream.h"
+#include "net/byte_stream.h"
 
 namespace tributary::adapters::mqtt {
 
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(adapter& a, std::shared_ptr<net::connection> conn);
+  session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream);
 
   boost::asio::awaitable<void> run();
 
@@ -33,6 +34,7 @@ class session : public std::enable_shared_from_this<session> {
   const std::string& tenant() const { return tenant_; }
   const std::string& device() const { return device_; }
   const std::string& auth_id() const { return auth_id_; }
+  const std::string& auth_type() const { return auth_type_; }  // credentials type it authenticated with
 
  private:
   enum class on_error_mode { default_mode, disconnect, ignore, skip_ack };
@@ -52,6 +54,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
   boost::asio::awaitable<connect_return_code> authenticate(const connect_packet& c);
+  boost::asio::awaitable<registry::registry_result<registry::authenticated_device>> credentials(const connect_packet& c);
   boost::asio::awaitable<void> handle_publish(publish_packet p);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
   void handle_unsubscribe(const unsubscribe_packet& u);
@@ -69,6 +72,7 @@ class session : public std::enable_shared_from_this<session> {
 
   adapter& adapter_;
   std::shared_ptr<net::connection> conn_;
+  std::unique_ptr<net::byte_stream> stream_;
   std::vector<std::uint8_t> in_;
   std::vector<std::uint8_t> out_;
   bool writing_ = false;
@@ -77,7 +81,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::steady_timer flushed_;  // cancelled when the writer has nothing left
 
   // The authenticated identity; empty for unauthenticated devices.
-  std::string tenant_, device_, auth_id_;
+  std::string tenant_, device_, auth_id_, auth_type_;
   std::string client_id_;
   bool authenticated_ = false;
   std::int64_t tenant_max_ttl_ = -1;

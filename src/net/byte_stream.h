@@ -1,0 +1,43 @@
+// byte_stream: what a protocol session reads from and writes to, so that one session serves plain
+// TCP and TLS alike. A stream borrows its connection's socket (the connection keeps ownership,
+// deadlines and shutdown tracking). One read and one write may be outstanding at once, on the
+// connection's executor.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <string>
+
+#include "net/connection.h"
+
+namespace tributary::net {
+
+struct io_result {
+  boost::system::error_code ec;
+  std::size_t bytes = 0;
+};
+
+class byte_stream {
+ public:
+  virtual ~byte_stream() = default;
+  virtual asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) = 0;
+  virtual asio::awaitable<io_result> write_all(asio::const_buffer buffer) = 0;
+  // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
+  virtual std::string peer_certificate() const { return {}; }
+  virtual std::string cipher_suite() const { return "UNKNOWN"; }
+};
+
+class tcp_stream final : public byte_stream {
+ public:
+  explicit tcp_stream(connection& c) : conn_(c) {}
+  asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
+  asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
+
+ private:
+  connection& conn_;
+};
+
+}  // namespace tributary::net
