@@ -46,7 +46,7 @@ void exposition::sample(std::string_view name, const labels& l, double value) {
 
 counter& registry::get_counter(const std::string& name, const std::string& help, const labels& l) {
   std::lock_guard lock(mutex_);
-  auto& f = families_.try_emplace(name, family{"counter", help, {}, {}}).first->second;
+  auto& f = families_.try_emplace(name, family{"counter", help, {}, {}, {}}).first->second;
   auto [it, inserted] = f.counters.try_emplace(l, nullptr);
   if (inserted) it->second = &counter_storage_.emplace_back();
   return *it->second;
@@ -54,9 +54,17 @@ counter& registry::get_counter(const std::string& name, const std::string& help,
 
 gauge& registry::get_gauge(const std::string& name, const std::string& help, const labels& l) {
   std::lock_guard lock(mutex_);
-  auto& f = families_.try_emplace(name, family{"gauge", help, {}, {}}).first->second;
+  auto& f = families_.try_emplace(name, family{"gauge", help, {}, {}, {}}).first->second;
   auto [it, inserted] = f.gauges.try_emplace(l, nullptr);
   if (inserted) it->second = &gauge_storage_.emplace_back();
+  return *it->second;
+}
+
+summary& registry::get_summary(const std::string& name, const std::string& help, const labels& l) {
+  std::lock_guard lock(mutex_);
+  auto& f = families_.try_emplace(name, family{"summary", help, {}, {}, {}}).first->second;
+  auto [it, inserted] = f.summaries.try_emplace(l, nullptr);
+  if (inserted) it->second = &summary_storage_.emplace_back();
   return *it->second;
 }
 
@@ -72,6 +80,14 @@ std::string registry::render() const {
     out.family(name, f.type, f.help);
     for (const auto& [l, c] : f.counters) out.sample(name, l, static_cast<double>(c->value()));
     for (const auto& [l, g] : f.gauges) out.sample(name, l, static_cast<double>(g->value()));
+    for (const auto& [l, s] : f.summaries) {
+      out.sample(name + "_count", l, static_cast<double>(s->count()));
+      out.sample(name + "_sum", l, s->sum());
+    }
+    if (!f.summaries.empty()) {
+      out.family(name + "_max", "gauge", f.help + " (maximum)");
+      for (const auto& [l, s] : f.summaries) out.sample(name + "_max", l, s->max());
+    }
   }
   for (const auto& c : collectors_) c(out);
   return out.text();

@@ -35,6 +35,27 @@ class gauge {
   std::atomic<std::int64_t> value_{0};
 };
 
+// Count, sum and maximum of observed values (Micrometer's distribution summary and timer): exposed
+// as a Prometheus summary `<name>_count`/`<name>_sum` plus a gauge `<name>_max`.
+class summary {
+ public:
+  void observe(double v) {
+    count_.fetch_add(1, std::memory_order_relaxed);
+    sum_.fetch_add(v, std::memory_order_relaxed);
+    double seen = max_.load(std::memory_order_relaxed);
+    while (v > seen && !max_.compare_exchange_weak(seen, v, std::memory_order_relaxed)) {
+    }
+  }
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  double sum() const { return sum_.load(std::memory_order_relaxed); }
+  double max() const { return max_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<double> sum_{0};
+  std::atomic<double> max_{0};
+};
+
 // What a collector writes at scrape time.
 class exposition {
  public:
@@ -53,6 +74,7 @@ class registry {
   // The same (name, labels) returns the same instrument; a name keeps its first help and type.
   counter& get_counter(const std::string& name, const std::string& help, const labels& l = {});
   gauge& get_gauge(const std::string& name, const std::string& help, const labels& l = {});
+  summary& get_summary(const std::string& name, const std::string& help, const labels& l = {});
   void add_collector(collector c);
 
   std::string render() const;
@@ -62,11 +84,13 @@ class registry {
     std::string type, help;
     std::map<labels, counter*> counters;
     std::map<labels, gauge*> gauges;
+    std::map<labels, summary*> summaries;
   };
   mutable std::mutex mutex_;
   std::map<std::string, family> families_;
   std::deque<counter> counter_storage_;
   std::deque<gauge> gauge_storage_;
+  std::deque<summary> summary_storage_;
   std::vector<collector> collectors_;
 };
 

@@ -13,7 +13,7 @@ adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, 
     : lookups_(lookups),
       events_(events),
       sender_(sender),
-      metrics_(metrics),
+      metrics_(metrics, adapter_type),
       options_(options),
       subscription_(events.subscribe([this](const registry::change_event& e) { on_change(e); })) {}
 
@@ -55,14 +55,14 @@ bool adapter::admit_tenant(const std::string& tenant, std::int64_t max_connectio
   auto& count = per_tenant_[tenant];
   if (max_connections >= 0 && count >= max_connections) return false;  // spec/hono.md §6.1: current >= limit
   ++count;
-  metrics_.get_gauge("hono_connections_authenticated", "Authenticated device connections.", {{"tenant", tenant}}).add(1);
+  metrics_.authenticated_connections(tenant, 1);
   return true;
 }
 
 void adapter::release_tenant(const std::string& tenant) {
   std::lock_guard lock(mutex_);
   if (auto it = per_tenant_.find(tenant); it != per_tenant_.end() && --it->second == 0) per_tenant_.erase(it);
-  metrics_.get_gauge("hono_connections_authenticated", "Authenticated device connections.", {{"tenant", tenant}}).add(-1);
+  metrics_.authenticated_connections(tenant, -1);
 }
 
 void adapter::track(const std::shared_ptr<session>& s) {

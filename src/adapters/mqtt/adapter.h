@@ -16,6 +16,7 @@
 #include <string>
 
 #include "messaging/downstream.h"
+#include "metrics/hono_metrics.h"
 #include "metrics/registry.h"
 #include "net/connection.h"
 #include "net/tls.h"
@@ -57,7 +58,7 @@ class adapter {
   registry::lookups& lookups() { return lookups_; }
   messaging::downstream_sender& sender() { return sender_; }
   const mqtt_options& options() const { return options_; }
-  metrics::registry& metrics() { return metrics_; }
+  metrics::adapter_metrics& metrics() { return metrics_; }
 
   // Counts a connection against the adapter's max_connections (false: full); release undoes it.
   bool admit_connection();
@@ -76,7 +77,7 @@ class adapter {
   registry::lookups& lookups_;
   registry::change_notifier& events_;
   messaging::downstream_sender& sender_;
-  metrics::registry& metrics_;
+  metrics::adapter_metrics metrics_;
   mqtt_options options_;
   registry::change_notifier::subscription subscription_;
 

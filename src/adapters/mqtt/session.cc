@@ -148,6 +148,7 @@ asio::awaitable<void> session::run() {
     conn_->expires_after(adapter_.options().connect_timeout);
     auto first = co_await next_packet(true);
     if (first && std::holds_alternative<connect_packet>(*first)) {
+      adapter_.metrics().connection_attempt("", "adapter-connections-exceeded", stream_->cipher_suite());
       queue(connack_packet{false, connect_return_code::server_unavailable});
     }
     close_now("adapter connection limit reached");
@@ -197,6 +198,7 @@ asio::awaitable<void> session::run() {
   }
   if (connected) {
     adapter_.untrack(self);
+    if (!authenticated_) adapter_.metrics().unauthenticated_connections(-1);
     if (authenticated_) {
       adapter_.release_tenant(tenant_);
       send_connection_event("disconnected");
@@ -227,37 +229,52 @@ asio::awaitable<registry::registry_result<registry::authenticated_device>> sessi
 asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
   const auto& options = adapter_.options();
   if (!c.username && stream_->peer_certificate().empty()) {
-    co_return options.authentication_required ? connect_return_code::bad_username_or_password
-                                              : connect_return_code::accepted;
+    if (options.authentication_required) co_return refuse(connect_return_code::bad_username_or_password, "unauthorized");
+    outcome_ = "succeeded";
+    co_return connect_return_code::accepted;
   }
   auto& lookups = adapter_.lookups();
   auto authenticated = co_await credentials(c);
-  if (!authenticated) co_return connack_for(authenticated.error().code);
-  std::string tenant = authenticated->tenant_id;
-  std::string auth_id = authenticated->auth_id;
-  auto t = co_await lookups.async_tenant(tenant);
-  if (!t) co_return connack_for(t.error().code);
-  if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) co_return connect_return_code::not_authorized;
-  std::string device = authenticated->device_id;
-  auto assertion = co_await lookups.async_assert_registration(tenant, device, std::nullopt);
-  if (!assertion) {
-    co_return assertion.error().code == registry::registry_errc::unavailable ? connect_return_code::server_unavailable
-                                                                             : connect_return_code::not_authorized;
+  if (!authenticated) {
+    const bool unavailable = authenticated.error().code == registry::registry_errc::unavailable;
+    co_return refuse(connack_for(authenticated.error().code), unavailable ? "unavailable" : "unauthorized");
   }
-  if (!adapter_.admit_tenant(tenant, (*t)->max_connections)) co_return connect_return_code::not_authorized;
+  std::string tenant = authenticated->tenant_id;
+  auto t = co_await lookups.async_tenant(tenant);
+  if (!t) co_return refuse(connack_for(t.error().code), "unauthorized");
+  tenant_ = tenant;  // for the metrics of a refusal from here on
+  if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) {
+    co_return refuse(connect_return_code::not_authorized, "adapter-disabled");
+  }
+  auto assertion = co_await lookups.async_assert_registration(tenant, authenticated->device_id, std::nullopt);
+  if (!assertion) {
+    if (assertion.error().code == registry::registry_errc::unavailable) {
+      co_return refuse(connect_return_code::server_unavailable, "unavailable");
+    }
+    co_return refuse(connect_return_code::not_authorized, "registration-assertion-failure");
+  }
+  if (!adapter_.admit_tenant(tenant, (*t)->max_connections)) {
+    co_return refuse(connect_return_code::not_authorized, "tenant-connections-exceeded");
+  }
   tenant_max_ttl_ = (*t)->max_ttl;
-  tenant_ = std::move(tenant);
-  device_ = std::move(device);
-  auth_id_ = std::move(auth_id);
+  device_ = authenticated->device_id;
+  auth_id_ = authenticated->auth_id;
   auth_type_ = stream_->peer_certificate().empty() ? "hashed-password" : "x509-cert";
   authenticated_ = true;
+  outcome_ = "succeeded";
   co_return connect_return_code::accepted;
+}
+
+connect_return_code session::refuse(connect_return_code code, std::string_view outcome) {
+  outcome_ = outcome;
+  return code;
 }
 
 asio::awaitable<bool> session::handle_connect(connect_packet c) {
   client_id_ = c.client_id;
   keep_alive_ = c.keep_alive;
   if (c.client_id.empty() && !c.clean_session) {  // [MQTT-3.1.3-8]
+    adapter_.metrics().connection_attempt("", "unknown", stream_->cipher_suite());
     queue(connack_packet{false, connect_return_code::identifier_rejected});
     close_now("empty client id without clean session");
     co_return false;
@@ -268,15 +285,17 @@ asio::awaitable<bool> session::handle_connect(connect_packet c) {
     if (!co_await send_connection_event_and_wait("connected")) {
       adapter_.release_tenant(tenant_);
       authenticated_ = false;
-      code = connect_return_code::server_unavailable;
+      code = refuse(connect_return_code::server_unavailable, "unavailable");
     }
   }
+  adapter_.metrics().connection_attempt(tenant_, outcome_, stream_->cipher_suite());
   queue(connack_packet{false, code});
   if (code != connect_return_code::accepted) {
     authenticated_ = false;
     close_now("connection refused with CONNACK code " + std::to_string(static_cast<int>(code)));
     co_return false;
   }
+  if (!authenticated_) adapter_.metrics().unauthenticated_connections(1);
   if (authenticated_) {
     adapter_.track(shared_from_this());
     if (adapter_.options().connection_events == connection_events_mode::logging) {
@@ -320,6 +339,10 @@ void session::send_connection_event(const std::string& cause) {
 
 asio::awaitable<void> session::handle_publish(publish_packet p) {
   auto f = std::make_shared<in_flight>();
+  f->received = std::chrono::steady_clock::now();
+  f->payload_bytes = p.payload.size();
+  f->qos = p.qos == qos::at_least_once ? "1" : p.qos == qos::at_most_once ? "0" : "unknown";
+  f->tenant = tenant_;
   f->packet_id = p.packet_id;
   f->endpoint_segment = first_segment(p.topic);
   f->correlation_id = p.qos == qos::at_least_once ? std::to_string(p.packet_id) : "-1";
@@ -336,8 +359,10 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   const bool event = address->endpoint == endpoint::event;
   if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
   if (p.qos == qos::exactly_once) co_return complete(f, api_error{400, "QoS 2 not supported for telemetry messages"});
+  f->type = address->endpoint == endpoint::event ? "event" : "telemetry";
   if (auto valid = validate_address(*address, tenant_, device_); !valid) co_return complete(f, valid.error());
   f->device = address->device;
+  f->tenant = address->tenant;
 
   auto& lookups = adapter_.lookups();
   auto tenant = co_await lookups.async_tenant(address->tenant);
@@ -397,6 +422,11 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
 void session::complete(const std::shared_ptr<in_flight>& f, std::optional<api_error> error) {
   f->done = true;
   f->error = std::move(error);
+  const std::string_view status = !f->error ? "forwarded" : f->error->status < 500 ? "unprocessable" : "undeliverable";
+  if (!f->tenant.empty()) {
+    adapter_.metrics().telemetry({f->tenant, f->type, status, f->qos}, f->payload_bytes,
+                                 std::chrono::steady_clock::now() - f->received);
+  }
   drain_acknowledgements();
 }
 

@@ -48,12 +48,19 @@ class session : public std::enable_shared_from_this<session> {
     std::string endpoint_segment;
     std::string device;          // of the message
     std::string correlation_id;  // for the error topic
+    // For metrics.
+    std::chrono::steady_clock::time_point received;
+    std::size_t payload_bytes = 0;
+    std::string tenant;
+    std::string_view type = "telemetry";
+    std::string_view qos = "unknown";
   };
 
   boost::asio::awaitable<bool> read_more();
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
   boost::asio::awaitable<connect_return_code> authenticate(const connect_packet& c);
+  connect_return_code refuse(connect_return_code code, std::string_view outcome);  // records the outcome
   boost::asio::awaitable<registry::registry_result<registry::authenticated_device>> credentials(const connect_packet& c);
   boost::asio::awaitable<void> handle_publish(publish_packet p);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
@@ -85,6 +92,7 @@ class session : public std::enable_shared_from_this<session> {
   std::string client_id_;
   bool authenticated_ = false;
   std::int64_t tenant_max_ttl_ = -1;
+  std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
   std::optional<error_subscription> error_subscription_;
   std::deque<std::shared_ptr<in_flight>> in_flight_;

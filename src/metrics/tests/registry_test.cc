@@ -52,3 +52,24 @@ TEST(Registry, ProcessMetricsArePlausible) {
 
 }  // namespace
 }  // namespace tributary::metrics
+
+namespace tributary::metrics {
+namespace {
+
+TEST(Registry, SummariesRenderCountSumAndMax) {
+  registry r;
+  auto& s = r.get_summary("hono_telemetry_payload_bytes", "Payload sizes.", {{"tenant", "t"}});
+  s.observe(10);
+  s.observe(30);
+  s.observe(20);
+  const std::string text = r.render();
+  EXPECT_NE(text.find("# TYPE hono_telemetry_payload_bytes summary\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hono_telemetry_payload_bytes_count{tenant=\"t\"} 3\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hono_telemetry_payload_bytes_sum{tenant=\"t\"} 60\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE hono_telemetry_payload_bytes_max gauge\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("hono_telemetry_payload_bytes_max{tenant=\"t\"} 30\n"), std::string::npos) << text;
+  EXPECT_EQ(&s, &r.get_summary("hono_telemetry_payload_bytes", "", {{"tenant", "t"}}));
+}
+
+}  // namespace
+}  // namespace tributary::metrics
