@@ -5,6 +5,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 namespace tributary::net {
 
@@ -30,37 +32,98 @@ std::optional<http_response> parse_failure(const boost::system::error_code& ec) 
   return std::nullopt;
 }
 
-}  // namespace
+template <typename Stream>
+asio::awaitable<void> write_response(Stream& stream, connection& conn, http_response& res, std::chrono::milliseconds timeout,
+                                     boost::system::error_code& ec) {
+  conn.expires_after(timeout);
+  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+}
 
-asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_handler handler, http_limits limits) {
+template <typename Stream>
+asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& stream, http_peer_handler handler,
+                                     http_limits limits, http_peer peer) {
   boost::beast::flat_buffer buffer;
   for (;;) {
     conn->set_idle(buffer.size() == 0);
     if (conn->draining() && buffer.size() == 0) co_return;
     http::request_parser<http::string_body> parser;
-    parser.header_limit(limits.header_bytes);
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
     parser.body_limit(limits.body_bytes);
     conn->expires_after(buffer.size() == 0 ? limits.idle_timeout : limits.request_timeout);
     boost::system::error_code ec;
-    co_await http::async_read(conn->socket(), buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     conn->set_idle(false);
+    if (!ec) {
+      conn->expires_after(limits.request_timeout);
+      const auto length = parser.content_length();
+      if (length && *length > limits.body_bytes) {
+        ec = http::error::body_limit;  // answered below without reading the body
+      } else {
+        const auto& header = parser.get();
+        if (const auto expect = header.find(http::field::expect);
+            expect != header.end() && boost::beast::iequals(expect->value(), "100-continue")) {
+          http::response<http::empty_body> proceed{http::status::continue_, header.version()};
+          co_await http::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
+        }
+        if (!ec && !parser.is_done()) {
+          co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+        }
+      }
+    }
     if (ec) {
       if (auto res = parse_failure(ec)) {
         res->keep_alive(false);
-        conn->expires_after(limits.request_timeout);
-        co_await http::async_write(conn->socket(), *res, asio::redirect_error(asio::use_awaitable, ec));
+        co_await write_response(stream, *conn, *res, limits.request_timeout, ec);
       }
       co_return;
     }
     const http_request& req = parser.get();
-    http_response res = co_await handler(req);
+    conn->expires_never();
+    http_response res = co_await handler(req, peer);
     res.version(req.version());
     res.keep_alive(req.keep_alive() && !conn->draining());
-    conn->expires_after(limits.request_timeout);
-    co_await http::async_write(conn->socket(), res, asio::redirect_error(asio::use_awaitable, ec));
+    co_await write_response(stream, *conn, res, limits.request_timeout, ec);
     conn->expires_never();
     if (ec || !res.keep_alive()) co_return;
   }
+}
+
+std::string peer_certificate(SSL* ssl) {
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (!cert) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  std::string out;
+  if (len > 0) out.assign(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  X509_free(cert);
+  return out;
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_peer_handler handler, http_limits limits) {
+  http_peer peer{conn->peer(), {}, "UNKNOWN"};
+  auto& socket = conn->socket();
+  co_await serve_requests(std::move(conn), socket, std::move(handler), limits, std::move(peer));
+}
+
+asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_handler handler, http_limits limits) {
+  http_peer_handler with_peer = [handler = std::move(handler)](const http_request& req, const http_peer&) {
+    return handler(req);
+  };
+  co_await serve_http(std::move(conn), std::move(with_peer), limits);
+}
+
+asio::awaitable<void> serve_https(std::shared_ptr<connection> conn, std::shared_ptr<asio::ssl::context> context,
+                                  http_peer_handler handler, http_limits limits) {
+  asio::ssl::stream<asio::ip::tcp::socket&> stream(conn->socket(), *context);
+  conn->expires_after(limits.request_timeout);
+  boost::system::error_code ec;
+  co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return;
+  http_peer peer{conn->peer(), peer_certificate(stream.native_handle()), SSL_get_cipher_name(stream.native_handle())};
+  co_await serve_requests(std::move(conn), stream, std::move(handler), limits, std::move(peer));
 }
 
 }  // namespace tributary::net

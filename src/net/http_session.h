@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "net/connection.h"
+#include "net/tls.h"
 
 namespace tributary::net {
 
@@ -27,8 +28,22 @@ struct http_limits {
 
 using http_handler = std::function<asio::awaitable<http_response>(const http_request&)>;
 
+// Who sent a request: for handlers that authenticate by client certificate or log the peer.
+struct http_peer {
+  std::string address;      // "host:port"
+  std::string certificate;  // DER of the TLS client certificate; empty without one
+  std::string cipher_suite = "UNKNOWN";
+};
+using http_peer_handler = std::function<asio::awaitable<http_response>(const http_request&, const http_peer&)>;
+
 // Parameters are taken by value: they must live as long as the coroutine, not the caller's frame.
+// A request with `Expect: 100-continue` gets "100 Continue" once its header is accepted; one whose
+// Content-Length is above the body limit gets 413 without its body being read.
 asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_handler handler, http_limits limits);
+asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_peer_handler handler, http_limits limits);
+// HTTPS: the TLS handshake (under the request timeout), then requests as serve_http.
+asio::awaitable<void> serve_https(std::shared_ptr<connection> conn, std::shared_ptr<asio::ssl::context> context,
+                                  http_peer_handler handler, http_limits limits);
 
 // A response with a JSON body `{"error": message}` (the error shape shared by Hono and Tributary).
 http_response json_error(http::status status, std::string_view message, unsigned version = 11);
