@@ -69,6 +69,15 @@ struct mqtt_section {
   long long max_in_flight = 0;      // PUBLISHes being stored per connection before reading pauses
 };
 
+struct http_section {
+  host_port listen;      // HTTP/1.1 device uploads
+  host_port tls_listen;  // HTTPS (needs tls.cert-file)
+  bool authentication_required = true;
+  long long max_payload_bytes = 0;
+  std::chrono::milliseconds idle_timeout{0};
+  std::string cors_allowed_origin;
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -83,6 +92,7 @@ struct config {
   registry_section registry;
   tls_section tls;
   mqtt_section mqtt;
+  http_section http;
   server_section server;
 };
 

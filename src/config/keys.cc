@@ -252,6 +252,24 @@ std::vector<key_spec> declare_keys() {
                              "PUBLISHes of one connection being stored at once; beyond, the adapter stops reading "
                              "from the socket (backpressure) until storage catches up.",
                              [](auto& c) -> auto& { return c.mqtt.max_in_flight; }));
+  keys.push_back(listen_key("http.listen", "0.0.0.0:8080", "HTTP listener for devices (Hono's HTTP adapter API).",
+                            [](auto& c) -> auto& { return c.http.listen; }));
+  keys.push_back(listen_key("http.tls-listen", "0.0.0.0:8443",
+                            "HTTPS listener for devices (client certificates accepted); only started when "
+                            "tls.cert-file is set.",
+                            [](auto& c) -> auto& { return c.http.tls_listen; }));
+  keys.push_back(bool_key("http.authentication-required", true,
+                          "Devices must authenticate (Basic auth-id@tenant or a client certificate); false also "
+                          "accepts unauthenticated PUT /telemetry/<tenant>/<device> uploads.",
+                          [](auto& c) -> auto& { return c.http.authentication_required; }));
+  keys.push_back(integer_key("http.max-payload-bytes", 2048, 1, 16777216,
+                             "Largest request body a device may upload; larger ones get 413 (Hono's default: 2048).",
+                             [](auto& c) -> auto& { return c.http.max_payload_bytes; }));
+  keys.push_back(integer_key("http.idle-timeout-ms", 75000, 1000, 3600000,
+                             "How long a connection may wait for or take to send a request; also caps hono-ttd at 80%.",
+                             [](auto& c) -> auto& { return c.http.idle_timeout; }));
+  keys.push_back(text_key("http.cors-allowed-origin", "*", "Access-Control-Allow-Origin of the HTTP adapter.",
+                          [](auto& c) -> auto& { return c.http.cors_allowed_origin; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

@@ -27,6 +27,7 @@
 #include "net/tcp_listener.h"
 #include "net/blocking.h"
 #include "registry/registry_service.h"
+#include "adapters/http/adapter.h"
 #include "adapters/mqtt/adapter.h"
 #include "messaging/embedded_sender.h"
 #include "server/data_dir_lock.h"
@@ -83,7 +84,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_registry() && open_kafka() && open_mqtt();
+    return open_registry() && open_kafka() && open_mqtt() && open_http();
   }
 
   void start() {
@@ -277,13 +278,45 @@ class server {
       spdlog::info("mqtt: no TLS listener (tls.cert-file is not set)");
       return true;
     }
+    if (!tls_context()) return false;
+    return add_listener("mqtt-tls", mc.tls_listen, [this, ctx = tls_](std::shared_ptr<net::connection> c) {
+      return mqtt_->serve_tls(std::move(c), ctx);
+    });
+  }
+
+  // The device listeners' TLS context, made once from tls.cert-file/tls.key-file.
+  bool tls_context() {
+    if (tls_) return true;
     auto context = net::make_server_context(config_.tls.cert_file, config_.tls.key_file);
     if (!context) {
       spdlog::critical("{}", context.error().message);
       return false;
     }
-    return add_listener("mqtt-tls", mc.tls_listen, [this, ctx = *context](std::shared_ptr<net::connection> c) {
-      return mqtt_->serve_tls(std::move(c), ctx);
+    tls_ = std::move(*context);
+    return true;
+  }
+
+  bool open_http() {
+    const auto& hc = config_.http;
+    adapters::http::http_options options;
+    options.authentication_required = hc.authentication_required;
+    options.max_payload_bytes = static_cast<std::size_t>(hc.max_payload_bytes);
+    options.idle_timeout = hc.idle_timeout;
+    options.cors_allowed_origin = hc.cors_allowed_origin;
+    http_ = std::make_unique<adapters::http::adapter>(registry_->lookups(), *sender_, metrics_, options);
+    net::http_peer_handler handler = [this](const net::http_request& req, const net::http_peer& peer) {
+      return http_->handle(req, peer);
+    };
+    const auto limits = http_->limits();
+    if (!add_listener("http", hc.listen, [handler, limits](std::shared_ptr<net::connection> c) {
+          return net::serve_http(std::move(c), handler, limits);
+        })) {
+      return false;
+    }
+    if (config_.tls.cert_file.empty()) return true;
+    if (!tls_context()) return false;
+    return add_listener("http-tls", hc.tls_listen, [handler, limits, ctx = tls_](std::shared_ptr<net::connection> c) {
+      return net::serve_https(std::move(c), ctx, handler, limits);
     });
   }
 
@@ -313,6 +346,8 @@ class server {
   std::unique_ptr<registry::registry_service> registry_;
   std::unique_ptr<messaging::embedded_sender> sender_;
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
+  std::unique_ptr<adapters::http::adapter> http_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };

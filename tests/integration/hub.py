@@ -70,7 +70,8 @@ class Hub:
         self.args = [BINARY, "serve", f"--data-dir={self.data_dir}", "--admin.listen=127.0.0.1:0",
                      "--kafka.listen=127.0.0.1:0", "--kafka.sasl-listen=127.0.0.1:0",
                      "--registry.listen=127.0.0.1:0", "--mqtt.listen=127.0.0.1:0",
-                     "--mqtt.tls-listen=127.0.0.1:0", *args]
+                     "--mqtt.tls-listen=127.0.0.1:0", "--http.listen=127.0.0.1:0",
+                     "--http.tls-listen=127.0.0.1:0", *args]
         if config_yaml is not None:
             config_file = tmp_path / "tributary.yaml"
             config_file.write_text(config_yaml)
