@@ -10,6 +10,8 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tributary::registry {
 
@@ -22,6 +24,9 @@ struct change_event {
   std::string tenant_id;
   std::string device_id;  // empty for tenant and all-devices events
   bool enabled = true;    // of the tenant or device after the change (false when deleted)
+  // Device and credentials changes: the (type, auth-id) of every credential the device had before
+  // or has after the change, so that caches drop exactly those.
+  std::vector<std::pair<std::string, std::string>> credentials;
 };
 
 class change_notifier {

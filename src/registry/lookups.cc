@@ -2,6 +2,7 @@
 
 #include <boost/asio/this_coro.hpp>
 
+#include <array>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,9 +27,10 @@ std::string key_of(std::initializer_list<std::string_view> parts) {
 
 // A map whose entries expire after a TTL. Bounded: when full, it starts over empty (lookups then
 // refill it from the store), which keeps the bound without per-entry bookkeeping. Every removal
-// bumps a generation; put() only stores a value read from the store when no removal happened since
-// the caller took generation() before reading, so a lookup racing with a change cannot cache the
-// old state.
+// bumps the generation of the key's stripe (all stripes for bulk removals); put() only stores a
+// value read from the store when its stripe saw no removal since the caller took generation(key)
+// before reading, so a lookup racing with a change cannot cache the old state, and removals of other
+// keys rarely cost a fill.
 template <typename V>
 class ttl_map {
  public:
@@ -40,31 +42,31 @@ class ttl_map {
     if (it == map_.end() || it->second.expires < clock::now()) return std::nullopt;
     return it->second.value;
   }
-  std::uint64_t generation() const {
+  std::uint64_t generation(const std::string& key) const {
     std::shared_lock lock(mutex_);
-    return generation_;
+    return generations_[stripe(key)];
   }
   void put(const std::string& key, V value, std::uint64_t seen_generation) {
     if (max_entries_ == 0 || ttl_ <= clock::duration::zero()) return;
     std::unique_lock lock(mutex_);
-    if (seen_generation != generation_) return;
+    if (seen_generation != generations_[stripe(key)]) return;
     if (map_.size() >= max_entries_) map_.clear();
     map_.insert_or_assign(key, entry{std::move(value), clock::now() + ttl_});
   }
   void erase(const std::string& key) {
     std::unique_lock lock(mutex_);
-    ++generation_;
+    ++generations_[stripe(key)];
     map_.erase(key);
   }
   template <typename Pred>
   void erase_if(Pred pred) {
     std::unique_lock lock(mutex_);
-    ++generation_;
+    for (auto& g : generations_) ++g;
     std::erase_if(map_, [&](const auto& kv) { return pred(kv.first, kv.second.value); });
   }
   void clear() {
     std::unique_lock lock(mutex_);
-    ++generation_;
+    for (auto& g : generations_) ++g;
     map_.clear();
   }
 
@@ -76,8 +78,10 @@ class ttl_map {
   const clock::duration ttl_;
   const std::size_t max_entries_;
   mutable std::shared_mutex mutex_;
+  static std::size_t stripe(const std::string& key) { return std::hash<std::string>{}(key) % stripes; }
+  static constexpr std::size_t stripes = 64;
   std::unordered_map<std::string, entry> map_;
-  std::uint64_t generation_ = 0;
+  std::array<std::uint64_t, stripes> generations_{};
 };
 
 registry_error unauthorized() { return {registry_errc::unauthorized, "bad credentials"}; }
@@ -129,24 +133,17 @@ void lookups::on_change(const change_event& e) {
     }
     case change_kind::device:
       caches_->devices.erase(key_of({e.tenant_id, e.device_id}));
-      if (e.change == change_type::deleted) {
-        caches_->credentials.erase_if([&](const std::string&, const std::shared_ptr<const credential_info>& c) {
-          return c->tenant_id == e.tenant_id && c->device_id == e.device_id;
-        });
-      }
+      for (const auto& [type, auth_id] : e.credentials) caches_->credentials.erase(key_of({e.tenant_id, type, auth_id}));
       break;
     case change_kind::credentials:
-      // The new auth-ids are not known here; drop whatever belonged to the device.
-      caches_->credentials.erase_if([&](const std::string&, const std::shared_ptr<const credential_info>& c) {
-        return c->tenant_id == e.tenant_id && c->device_id == e.device_id;
-      });
+      for (const auto& [type, auth_id] : e.credentials) caches_->credentials.erase(key_of({e.tenant_id, type, auth_id}));
       break;
   }
 }
 
 registry_result<std::shared_ptr<const tenant_info>> lookups::tenant(const std::string& id) {
   if (auto hit = caches_->tenants.get(id)) return *hit;
-  const auto generation = caches_->tenants.generation();
+  const auto generation = caches_->tenants.generation(id);
   auto r = store_.read_tenant(id);
   if (!r) return fail(r.error());
   auto info = std::make_shared<const tenant_info>(tenant_info::from(*r));
@@ -156,7 +153,7 @@ registry_result<std::shared_ptr<const tenant_info>> lookups::tenant(const std::s
 
 registry_result<std::shared_ptr<const tenant_info>> lookups::tenant_by_alias(const std::string& alias) {
   if (auto id = caches_->aliases.get(alias)) return tenant(*id);
-  const auto generation = caches_->aliases.generation();
+  const auto generation = caches_->aliases.generation(alias);
   auto r = store_.tenant_by_alias(alias);
   if (!r) return fail(r.error());
   caches_->aliases.put(alias, r->id, generation);
@@ -180,7 +177,7 @@ registry_result<std::shared_ptr<const credential_info>> lookups::credential(cons
   if (auto hit = caches_->credentials.get(key)) {
     info = *hit;
   } else {
-    const auto generation = caches_->credentials.generation();
+    const auto generation = caches_->credentials.generation(key);
     auto r = store_.find_credential(tenant, type, auth_id);
     if (!r) return fail(r.error());
     info = std::make_shared<const credential_info>(credential_info::from(tenant, *r));
@@ -261,7 +258,7 @@ registry_result<authenticated_device> lookups::authenticate_certificate(const st
 registry_result<std::shared_ptr<const device_info>> lookups::device(const std::string& tenant, const std::string& id) {
   const std::string key = key_of({tenant, id});
   if (auto hit = caches_->devices.get(key)) return *hit;
-  const auto generation = caches_->devices.generation();
+  const auto generation = caches_->devices.generation(key);
   auto r = store_.read_device(tenant, id);
   if (!r) return fail(r.error());
   auto info = std::make_shared<const device_info>(device_info::from(*r));

@@ -13,8 +13,8 @@ bool enabled_of(const boost::json::object& doc) {
 }  // namespace
 
 void management::publish(change_kind kind, change_type change, const std::string& tenant, const std::string& device,
-                         bool enabled) {
-  events_.publish({kind, change, tenant, device, enabled});
+                         bool enabled, std::vector<std::pair<std::string, std::string>> credentials) {
+  events_.publish({kind, change, tenant, device, enabled, std::move(credentials)});
 }
 
 registry_result<created> management::create_tenant(std::optional<std::string> id, const boost::json::value& body) {
@@ -114,13 +114,17 @@ registry_result<std::string> management::update_device(const std::string& tenant
 registry_result<void> management::delete_device(const std::string& tenant, const std::string& id,
                                                 const std::optional<std::string>& if_match) {
   if (auto checked = check_ids(tenant, id); !checked) return checked;
+  std::vector<std::pair<std::string, std::string>> keys;
+  if (auto had = store_.read_credentials(tenant, id)) {
+    for (const auto& c : had->credentials) keys.emplace_back(c.type, c.auth_id);
+  }
   auto r = store_.delete_device(tenant, id, if_match);
   if (!r) {
     // Hono answers 204 when the tenant itself is gone (its devices went with it).
     if (r.error().code == registry_errc::not_found && !store_.read_tenant(tenant)) return {};
     return r;
   }
-  publish(change_kind::device, change_type::deleted, tenant, id, false);
+  publish(change_kind::device, change_type::deleted, tenant, id, false, std::move(keys));
   return {};
 }
 
@@ -163,7 +167,10 @@ registry_result<std::string> management::update_credentials(const std::string& t
   credentials_record c{device, new_uuid(), std::move(*parsed)};
   // The version read above guards against a concurrent change between read and write.
   if (auto r = store_.replace_credentials(tenant, c, existing->version); !r) return fail(r.error());
-  publish(change_kind::credentials, change_type::updated, tenant, device, true);
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const auto& old : existing->credentials) keys.emplace_back(old.type, old.auth_id);
+  for (const auto& now : c.credentials) keys.emplace_back(now.type, now.auth_id);
+  publish(change_kind::credentials, change_type::updated, tenant, device, true, std::move(keys));
   return c.version;
 }
 

@@ -50,7 +50,8 @@ class management {
   // bad_request for ids outside spec/hono.md §0's patterns (device "" = not part of the request).
   static registry_result<void> check_ids(const std::string& tenant, const std::string& device);
   registry_result<std::int64_t> limit(const std::string& tenant, std::string_view key);
-  void publish(change_kind kind, change_type change, const std::string& tenant, const std::string& device, bool enabled);
+  void publish(change_kind kind, change_type change, const std::string& tenant, const std::string& device, bool enabled,
+               std::vector<std::pair<std::string, std::string>> credentials = {});
 
   store& store_;
   change_notifier& events_;

@@ -44,7 +44,7 @@ constexpr const char* migrations[] = {
       PRIMARY KEY (tenant_id, type, auth_id),
       FOREIGN KEY (tenant_id, device_id) REFERENCES devices(tenant_id, id) ON DELETE CASCADE
     ) WITHOUT ROWID;
-    CREATE INDEX credentials_by_device ON credentials(tenant_id, device_id);
+    CREATE INDEX credentials_by_device ON credentials(tenant_id, device_id, position);
     )sql",
 };
 
