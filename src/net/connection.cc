@@ -13,10 +13,15 @@ connection::connection(asio::ip::tcp::socket socket)
 
 connection::~connection() = default;
 
-void connection::expires_after(std::chrono::steady_clock::duration d) {
+void connection::expires_after(std::chrono::steady_clock::duration d, on_expiry action) {
+  timed_out_ = false;
   deadline_.expires_after(d);
-  deadline_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) close();
+  deadline_.async_wait([this, action](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (action == on_expiry::close) return close();
+    timed_out_ = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
   });
 }
 

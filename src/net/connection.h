@@ -29,9 +29,12 @@ class connection {
   // connections at once. Check draining() after set_idle(true) and before the next read.
   void set_idle(bool idle) { idle_ = idle; }
 
-  // Closes the socket (failing the pending operation) if the deadline passes first; every read and
-  // write of a session runs under one.
-  void expires_after(std::chrono::steady_clock::duration d);
+  // What a deadline does when it passes first: close the socket, or only cancel the pending
+  // operations (so that the session can still answer, e.g. HTTP 408) and set timed_out().
+  enum class on_expiry { close, cancel };
+  // Every read and write of a session runs under one deadline.
+  void expires_after(std::chrono::steady_clock::duration d, on_expiry action = on_expiry::close);
+  bool timed_out() const { return timed_out_; }
   void expires_never();
 
   void close();
@@ -45,6 +48,7 @@ class connection {
   std::string peer_;
   std::atomic<bool> draining_{false};
   bool idle_ = false;
+  bool timed_out_ = false;
 };
 
 }  // namespace tributary::net

@@ -49,12 +49,14 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
     parser.body_limit(limits.body_bytes);
-    conn->expires_after(buffer.size() == 0 ? limits.idle_timeout : limits.request_timeout);
+    // Reads only cancel on their deadline, so that a started request can still get its 408.
+    using expiry = connection::on_expiry;
+    conn->expires_after(buffer.size() == 0 ? limits.idle_timeout : limits.request_timeout, expiry::cancel);
     boost::system::error_code ec;
     co_await http::async_read_header(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     conn->set_idle(false);
     if (!ec) {
-      conn->expires_after(limits.request_timeout);
+      conn->expires_after(limits.request_timeout, expiry::cancel);
       const auto length = parser.content_length();
       if (length && *length > limits.body_bytes) {
         ec = http::error::body_limit;  // answered below without reading the body
@@ -71,6 +73,13 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
       }
     }
     if (ec) {
+      const bool started = buffer.size() > 0 || parser.got_some();
+      if (conn->timed_out() && started) {
+        auto res = json_error(http::status::request_timeout, "request not received in time");
+        res.keep_alive(false);
+        co_await write_response(stream, *conn, res, limits.request_timeout, ec);
+        co_return;
+      }
       if (auto res = parse_failure(ec)) {
         res->keep_alive(false);
         co_await write_response(stream, *conn, *res, limits.request_timeout, ec);
