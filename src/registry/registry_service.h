@@ -1,6 +1,6 @@
 // registry_service: the device registry as the server wires it: the SQLite store, change events,
 // management operations, the management HTTP API and the cached lookups for adapters. Owns all of
-// them; the blocking pool it is given must outlive it.
+// them; the pool it is given runs the lookups' store and bcrypt work and must outlive it.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>

@@ -103,7 +103,22 @@ registry_result<std::unique_ptr<sqlite_store>> sqlite_store::open(const std::fil
   if (!db) return fail(db.error());
   std::unique_ptr<sqlite_store> s(new sqlite_store(std::move(*db)));
   if (auto r = s->migrate(); !r) return fail(r.error());
+  for (auto& reader : s->readers_) {
+    auto c = sqlite_connection::open(file.string());
+    if (!c) return fail(c.error());
+    reader.connection = std::move(*c);
+  }
   return s;
+}
+
+sqlite_store::reader_lease sqlite_store::lease_reader() {
+  // Any free reader, else wait for the one a rotating counter picks.
+  for (auto& r : readers_) {
+    std::unique_lock lock(r.mutex, std::try_to_lock);
+    if (lock.owns_lock()) return reader_lease(*r.connection, std::move(lock));
+  }
+  auto& r = readers_[next_reader_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  return reader_lease(*r.connection, std::unique_lock(r.mutex));
 }
 
 registry_result<void> sqlite_store::migrate() {
@@ -188,13 +203,14 @@ registry_result<void> sqlite_store::create_tenant(const tenant_record& t) {
 }
 
 registry_result<tenant_record> sqlite_store::read_tenant(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.id = ?");
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.id = ?");
   s.bind(1, id);
   const int rc = s.step();
-  if (rc == SQLITE_ROW) return read_tenant_row(s, db_->handle());
+  if (rc == SQLITE_ROW) return read_tenant_row(s, db.handle());
   if (rc == SQLITE_DONE) return registry_fail(registry_errc::not_found, "no such tenant");
-  return fail(db_->error("reading a tenant"));
+  return fail(db.error("reading a tenant"));
 }
 
 registry_result<void> sqlite_store::update_tenant(const tenant_record& t, const std::optional<std::string>& expected_version) {
@@ -237,14 +253,15 @@ registry_result<void> sqlite_store::delete_tenant(std::string_view id, const std
 registry_result<search_page<tenant_record>> sqlite_store::find_tenants(const search_query& q) {
   auto clauses = translate_search(q, "t", "");
   if (!clauses) return fail(clauses.error());
-  std::lock_guard lock(mutex_);
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
   search_page<tenant_record> page;
-  sqlite_statement count(db_->handle(), "SELECT COUNT(*) FROM tenants t WHERE 1" + clauses->where);
+  sqlite_statement count(db.handle(), "SELECT COUNT(*) FROM tenants t WHERE 1" + clauses->where);
   int index = 1;
   bind_values(count, index, clauses->where_binds);
-  if (count.step() != SQLITE_ROW) return fail(db_->error("searching tenants"));
+  if (count.step() != SQLITE_ROW) return fail(db.error("searching tenants"));
   page.total = count.integer(0);
-  sqlite_statement s(db_->handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE 1" + clauses->where +
+  sqlite_statement s(db.handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE 1" + clauses->where +
                                         clauses->order_by + " LIMIT ? OFFSET ?");
   index = 1;
   bind_values(s, index, clauses->where_binds);
@@ -252,43 +269,45 @@ registry_result<search_page<tenant_record>> sqlite_store::find_tenants(const sea
   s.bind(index, static_cast<std::int64_t>(q.page_size));
   s.bind(index + 1, static_cast<std::int64_t>(q.page_offset));
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) page.items.push_back(read_tenant_row(s, db_->handle()));
-  if (rc != SQLITE_DONE) return fail(db_->error("searching tenants"));
+  while ((rc = s.step()) == SQLITE_ROW) page.items.push_back(read_tenant_row(s, db.handle()));
+  if (rc != SQLITE_DONE) return fail(db.error("searching tenants"));
   return page;
 }
 
 registry_result<tenant_record> sqlite_store::tenant_by_alias(std::string_view alias) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.alias = ?");
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.alias = ?");
   s.bind(1, alias);
   const int rc = s.step();
-  if (rc == SQLITE_ROW) return read_tenant_row(s, db_->handle());
+  if (rc == SQLITE_ROW) return read_tenant_row(s, db.handle());
   if (rc == SQLITE_DONE) return registry_fail(registry_errc::not_found, "no tenant with this alias");
-  return fail(db_->error("reading a tenant"));
+  return fail(db.error("reading a tenant"));
 }
 
 registry_result<std::vector<tenant_record>> sqlite_store::tenants_by_trusted_ca(std::string_view subject_dn) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), std::string("SELECT DISTINCT ") + tenant_columns +
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), std::string("SELECT DISTINCT ") + tenant_columns +
                                         " FROM tenants t JOIN trusted_cas c ON c.tenant_id = t.id WHERE c.subject_dn = ? ORDER BY t.id");
   s.bind(1, subject_dn);
   std::vector<tenant_record> found;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) found.push_back(read_tenant_row(s, db_->handle()));
-  if (rc != SQLITE_DONE) return fail(db_->error("reading tenants by trusted CA"));
+  while ((rc = s.step()) == SQLITE_ROW) found.push_back(read_tenant_row(s, db.handle()));
+  if (rc != SQLITE_DONE) return fail(db.error("reading tenants by trusted CA"));
   return found;
 }
 
 // ---- devices ---------------------------------------------------------------------------------
 
-registry_result<std::optional<std::string>> sqlite_store::device_version(std::string_view tenant, std::string_view id,
-                                                                          int column) {
-  sqlite_statement s(db_->handle(), "SELECT version, credentials_version FROM devices WHERE tenant_id = ? AND id = ?");
+registry_result<std::optional<std::string>> sqlite_store::device_version(sqlite_connection& db, std::string_view tenant,
+                                                                          std::string_view id, int column) {
+  sqlite_statement s(db.handle(), "SELECT version, credentials_version FROM devices WHERE tenant_id = ? AND id = ?");
   s.bind(1, tenant).bind(2, id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return std::optional<std::string>(s.text(column));
   if (rc == SQLITE_DONE) return std::optional<std::string>();
-  return fail(db_->error("reading a device"));
+  return fail(db.error("reading a device"));
 }
 
 registry_result<void> sqlite_store::create_device(const device_record& d) {
@@ -298,7 +317,7 @@ registry_result<void> sqlite_store::create_device(const device_record& d) {
   auto tenant = tenant_version(d.tenant_id);
   if (!tenant) return fail(tenant.error());
   if (!*tenant) return registry_fail(registry_errc::not_found, "no such tenant");
-  auto existing = device_version(d.tenant_id, d.id, 0);
+  auto existing = device_version(*db_, d.tenant_id, d.id, 0);
   if (!existing) return fail(existing.error());
   if (*existing) return registry_fail(registry_errc::conflict, "device " + d.id + " already exists");
   sqlite_statement s(db_->handle(),
@@ -311,20 +330,21 @@ registry_result<void> sqlite_store::create_device(const device_record& d) {
 }
 
 registry_result<device_record> sqlite_store::read_device(std::string_view tenant, std::string_view id) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ? AND d.id = ?");
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ? AND d.id = ?");
   s.bind(1, tenant).bind(2, id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return read_device_row(s);
   if (rc == SQLITE_DONE) return registry_fail(registry_errc::not_found, "no such device");
-  return fail(db_->error("reading a device"));
+  return fail(db.error("reading a device"));
 }
 
 registry_result<void> sqlite_store::update_device(const device_record& d, const std::optional<std::string>& expected_version) {
   std::lock_guard lock(mutex_);
   sqlite_transaction tx(*db_);
   if (!tx.began()) return fail(db_->error("updating a device"));
-  auto existing = device_version(d.tenant_id, d.id, 0);
+  auto existing = device_version(*db_, d.tenant_id, d.id, 0);
   if (!existing) return fail(existing.error());
   if (!*existing) return registry_fail(registry_errc::not_found, "no such device");
   if (expected_version && *expected_version != **existing) return fail(version_mismatch());
@@ -340,7 +360,7 @@ registry_result<void> sqlite_store::delete_device(std::string_view tenant, std::
   std::lock_guard lock(mutex_);
   sqlite_transaction tx(*db_);
   if (!tx.began()) return fail(db_->error("deleting a device"));
-  auto existing = device_version(tenant, id, 0);
+  auto existing = device_version(*db_, tenant, id, 0);
   if (!existing) return fail(existing.error());
   if (!*existing) return registry_fail(registry_errc::not_found, "no such device");
   if (expected_version && *expected_version != **existing) return fail(version_mismatch());
@@ -361,16 +381,17 @@ registry_result<void> sqlite_store::delete_all_devices(std::string_view tenant) 
 registry_result<search_page<device_record>> sqlite_store::find_devices(std::string_view tenant, const search_query& q) {
   auto clauses = translate_search(q, "d", "SELECT v.value FROM devices g, json_each(g.doc, '$.via') v WHERE g.tenant_id = ?1");
   if (!clauses) return fail(clauses.error());
-  std::lock_guard lock(mutex_);
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
   search_page<device_record> page;
   // ?1 is the tenant (also used by the gateway subquery); the filter values follow.
-  sqlite_statement count(db_->handle(), "SELECT COUNT(*) FROM devices d WHERE d.tenant_id = ?1" + clauses->where);
+  sqlite_statement count(db.handle(), "SELECT COUNT(*) FROM devices d WHERE d.tenant_id = ?1" + clauses->where);
   count.bind(1, tenant);
   int index = 2;
   bind_values(count, index, clauses->where_binds);
-  if (count.step() != SQLITE_ROW) return fail(db_->error("searching devices"));
+  if (count.step() != SQLITE_ROW) return fail(db.error("searching devices"));
   page.total = count.integer(0);
-  sqlite_statement s(db_->handle(), std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ?1" +
+  sqlite_statement s(db.handle(), std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ?1" +
                                         clauses->where + clauses->order_by + " LIMIT ? OFFSET ?");
   s.bind(1, tenant);
   index = 2;
@@ -380,34 +401,36 @@ registry_result<search_page<device_record>> sqlite_store::find_devices(std::stri
   s.bind(index + 1, static_cast<std::int64_t>(q.page_offset));
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) page.items.push_back(read_device_row(s));
-  if (rc != SQLITE_DONE) return fail(db_->error("searching devices"));
+  if (rc != SQLITE_DONE) return fail(db.error("searching devices"));
   return page;
 }
 
 registry_result<std::int64_t> sqlite_store::count_devices(std::string_view tenant) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), "SELECT COUNT(*) FROM devices WHERE tenant_id = ?");
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), "SELECT COUNT(*) FROM devices WHERE tenant_id = ?");
   s.bind(1, tenant);
-  if (s.step() != SQLITE_ROW) return fail(db_->error("counting devices"));
+  if (s.step() != SQLITE_ROW) return fail(db.error("counting devices"));
   return s.integer(0);
 }
 
 // ---- credentials -----------------------------------------------------------------------------
 
 registry_result<credentials_record> sqlite_store::read_credentials(std::string_view tenant, std::string_view device) {
-  std::lock_guard lock(mutex_);
-  auto version = device_version(tenant, device, 1);
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  auto version = device_version(db, tenant, device, 1);
   if (!version) return fail(version.error());
   if (!*version) return registry_fail(registry_errc::not_found, "no such device");
   credentials_record c;
   c.device_id = std::string(device);
   c.version = **version;
-  sqlite_statement s(db_->handle(),
+  sqlite_statement s(db.handle(),
                      "SELECT type, auth_id, doc FROM credentials WHERE tenant_id = ? AND device_id = ? ORDER BY position");
   s.bind(1, tenant).bind(2, device);
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) c.credentials.push_back({s.text(0), s.text(1), to_object(s.text(2))});
-  if (rc != SQLITE_DONE) return fail(db_->error("reading credentials"));
+  if (rc != SQLITE_DONE) return fail(db.error("reading credentials"));
   return c;
 }
 
@@ -416,7 +439,7 @@ registry_result<void> sqlite_store::replace_credentials(std::string_view tenant,
   std::lock_guard lock(mutex_);
   sqlite_transaction tx(*db_);
   if (!tx.began()) return fail(db_->error("writing credentials"));
-  auto existing = device_version(tenant, c.device_id, 1);
+  auto existing = device_version(*db_, tenant, c.device_id, 1);
   if (!existing) return fail(existing.error());
   if (!*existing) return registry_fail(registry_errc::not_found, "no such device");
   if (expected_version && *expected_version != **existing) return fail(version_mismatch());
@@ -444,13 +467,14 @@ registry_result<void> sqlite_store::replace_credentials(std::string_view tenant,
 
 registry_result<credential_owner> sqlite_store::find_credential(std::string_view tenant, std::string_view type,
                                                                 std::string_view auth_id) {
-  std::lock_guard lock(mutex_);
-  sqlite_statement s(db_->handle(), "SELECT device_id, doc FROM credentials WHERE tenant_id = ? AND type = ? AND auth_id = ?");
+  auto reader = lease_reader();
+  sqlite_connection& db = reader.connection();
+  sqlite_statement s(db.handle(), "SELECT device_id, doc FROM credentials WHERE tenant_id = ? AND type = ? AND auth_id = ?");
   s.bind(1, tenant).bind(2, type).bind(3, auth_id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return credential_owner{s.text(0), {std::string(type), std::string(auth_id), to_object(s.text(1))}};
   if (rc == SQLITE_DONE) return registry_fail(registry_errc::not_found, "no such credentials");
-  return fail(db_->error("reading credentials"));
+  return fail(db.error("reading credentials"));
 }
 
 }  // namespace tributary::registry

@@ -1,10 +1,14 @@
 // sqlite_store: the registry store of embedded mode, one SQLite file (WAL) under the data
-// directory. One connection, serialised by a mutex: one writer, as SQLite wants it. Schema
-// migrations run on open, keyed by PRAGMA user_version (docs/formats/registry-sqlite.md).
+// directory. One writer connection, serialised by a mutex, as SQLite wants it; reads that need no
+// transaction use a few reader connections beside it (WAL lets them run while the writer writes), so
+// adapter lookups do not queue behind provisioning. Schema migrations run on open, keyed by PRAGMA
+// user_version (docs/formats/registry-sqlite.md).
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <array>
+#include <atomic>
 #include <mutex>
 
 #include "registry/sqlite_statement.h"
@@ -45,10 +49,29 @@ class sqlite_store final : public store {
   registry_result<void> check_trust_anchors(const tenant_record& t);
   registry_result<void> write_trust_anchors(const tenant_record& t);
   registry_result<std::optional<std::string>> tenant_version(std::string_view id);
-  registry_result<std::optional<std::string>> device_version(std::string_view tenant, std::string_view id, int column);
+  registry_result<std::optional<std::string>> device_version(sqlite_connection& db, std::string_view tenant,
+                                                            std::string_view id, int column);
 
-  std::mutex mutex_;
+  class reader_lease {
+   public:
+    reader_lease(sqlite_connection& c, std::unique_lock<std::mutex> lock) : c_(c), lock_(std::move(lock)) {}
+    sqlite_connection& connection() { return c_; }
+
+   private:
+    sqlite_connection& c_;
+    std::unique_lock<std::mutex> lock_;
+  };
+  reader_lease lease_reader();
+
+  struct reader {
+    std::mutex mutex;
+    std::unique_ptr<sqlite_connection> connection;
+  };
+
+  std::mutex mutex_;  // the writer
   std::unique_ptr<sqlite_connection> db_;
+  std::array<reader, 3> readers_;
+  std::atomic<std::size_t> next_reader_{0};
 };
 
 }  // namespace tributary::registry

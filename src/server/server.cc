@@ -120,6 +120,7 @@ class server {
     boost::asio::post(pool_.at(0), [this] { ticker_.cancel(); });
     pool_.stop(std::chrono::steady_clock::now() + close_grace);
     blocking_.join();
+    lookups_pool_.join();
     if (auto r = log_->close(); !r) spdlog::error("closing the log: {}", r.error().message);
     std::error_code ignored;
     std::filesystem::remove(config_.data_dir / "listeners.json", ignored);
@@ -169,7 +170,7 @@ class server {
                        rc.listen.to_string());
       return false;
     }
-    auto opened = registry::registry_service::open(options, blocking_);
+    auto opened = registry::registry_service::open(options, lookups_pool_);
     if (!opened) {
       spdlog::critical("cannot open the device registry: {}", opened.error().message);
       return false;
@@ -343,6 +344,9 @@ class server {
   net::io_pool pool_;
   // bcrypt, SQLite: never on an I/O thread. Joined at shutdown before the registry goes away.
   boost::asio::thread_pool blocking_{std::max(2u, std::thread::hardware_concurrency())};
+  // Registry lookups of the adapters (store misses, bcrypt): their own threads, so that a device
+  // logging in does not wait behind management API requests.
+  boost::asio::thread_pool lookups_pool_{std::max(2u, std::thread::hardware_concurrency())};
   std::unique_ptr<registry::registry_service> registry_;
   std::unique_ptr<messaging::embedded_sender> sender_;
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
