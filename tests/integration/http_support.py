@@ -1,0 +1,331 @@
+"""Helpers for the HTTP adapter integration tests (spec/hono.md §2, records §1.3, empty notifications §1.4):
+URLs of a hub's `http` / `http-tls` listeners, the real curl as a device, checks of the adapter's error format,
+a raw socket client (pipelining, malformed requests, slow clients), readers of hono.telemetry.<tenant> /
+hono.event.<tenant> with confluent-kafka, registry shortcuts, and certificates made with openssl at test time.
+
+Nothing sleeps a fixed time to wait for the hub: every wait polls a condition with a deadline (hub.wait_for)."""
+import base64
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import confluent_kafka as ck
+
+from hub import DEADLINE, wait_for
+from kafka_support import java_partition
+
+DEMO_TENANT = "DEFAULT_TENANT"
+SENSOR = ("sensor1@DEFAULT_TENANT", "hono-secret")  # device 4711 (defaults: application/vnd.bumlux, importance high)
+GATEWAY = ("gw@DEFAULT_TENANT", "gw-secret")  # device gw-1, in the via of 4712
+HONO_PARTITIONS = 8  # kafka.hono-partitions default
+EMPTY_NOTIFICATION = "application/vnd.eclipse-hono-empty-notification"
+ERROR_CONTENT_TYPE = "application/json; charset=utf-8"  # spec/hono.md §2.4, exactly
+
+
+def now_ms():
+    return int(time.time() * 1000)
+
+
+def http_url(hub, path):
+    return f"http://{hub.addresses['http']}{path}"
+
+
+def https_url(hub, path):
+    return f"https://{hub.addresses['http-tls']}{path}"
+
+
+def host_port(hub, listener="http"):
+    host, port = hub.addresses[listener].rsplit(":", 1)
+    return host, int(port)
+
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+
+# ================================================================================================ responses
+
+def assert_error(response, status, message=None, contains=None):
+    """A §2.4 error answer of `requests`: `status`, content type exactly `application/json; charset=utf-8`, a JSON
+    body {"error": "<non-empty string>"} (its text equal to `message` / containing `contains` when given)."""
+    assert response.status_code == status, f"expected {status}, got {response.status_code}: {response.text!r}"
+    assert response.headers.get("content-type") == ERROR_CONTENT_TYPE, (
+        f"error content-type is {response.headers.get('content-type')!r}, the spec says {ERROR_CONTENT_TYPE!r}")
+    body = response.json()
+    assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], body
+    if message is not None:
+        assert body["error"] == message, body
+    if contains is not None:
+        assert contains in body["error"], body
+    return body
+
+
+def assert_unauthorized(response):
+    body = assert_error(response, 401)
+    assert response.headers.get("www-authenticate") == 'Basic realm="Hono"', dict(response.headers)
+    return body
+
+
+def assert_accepted(response):
+    """202 Accepted with no body (content-length 0): accepted, no command."""
+    assert response.status_code == 202, f"expected 202, got {response.status_code}: {response.text!r}"
+    assert response.headers.get("content-length") == "0", dict(response.headers)
+    assert response.content == b""
+
+
+@dataclass
+class CurlAnswer:
+    status: int
+    headers: dict  # lower-case name -> value (of the final response)
+    body: str
+    interim: list  # status codes of 1xx answers before the final one
+    verbose: str  # curl's stderr (with -v)
+
+
+def curl(*args, timeout=DEADLINE):
+    """Runs the real curl with `-i` (and -sS); returns the final answer and any 100 Continue before it."""
+    out = subprocess.run(["curl", "--silent", "--show-error", "-i", *args], capture_output=True, text=True,
+                         timeout=timeout)
+    assert out.returncode == 0, out.stderr
+    rest = out.stdout
+    interim = []
+    while True:
+        head, _, rest = rest.replace("\r\n", "\n").partition("\n\n")
+        status_line, *header_lines = head.split("\n")
+        assert status_line.startswith("HTTP/1.1 "), status_line
+        code = int(status_line.split()[1])
+        if 100 <= code < 200:
+            interim.append(code)
+            continue
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return CurlAnswer(code, headers, rest, interim, out.stderr)
+
+
+# ================================================================================================ raw socket
+
+class Raw:
+    """A plain TCP client of the `http` listener for what `requests` cannot send: pipelined requests, broken
+    chunked encoding, oversized headers, a request trickled byte by byte."""
+
+    def __init__(self, hub, timeout=DEADLINE):
+        self.sock = socket.create_connection(host_port(hub), timeout=timeout)
+        self.buffer = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError("connection closed by the server")
+        self.buffer += chunk
+
+    def read_response(self):
+        """(status, {lower-case header: value}, body bytes) of the next response (Content-Length framed)."""
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        head, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status_line, *lines = head.decode("latin-1").split("\r\n")
+        assert status_line.startswith(("HTTP/1.1 ", "HTTP/1.0 ")), status_line
+        headers = {}
+        for line in lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "0"))
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return int(status_line.split()[1]), headers, body
+
+    def closed_by_peer(self):
+        """True once the server has closed the connection (reads until EOF; unread bytes stay in the buffer)."""
+        try:
+            while True:
+                self._fill()
+        except EOFError:
+            return True
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def raw_request(method, path, headers=(), body=b""):
+    """The bytes of one HTTP/1.1 request; `headers` is a list of (name, value)."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: localhost"] + [f"{n}: {v}" for n, v in headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+# ================================================================================================ Kafka records
+
+@dataclass
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: str
+    value: bytes  # b"" for a null value too
+    value_is_null: bool
+    headers: dict = field(default_factory=dict)
+    header_names: list = field(default_factory=list)
+
+
+def _to_record(m):
+    names = [k for k, _ in (m.headers() or [])]
+    headers = {k: (v.decode() if v is not None else None) for k, v in (m.headers() or [])}
+    return Record(m.topic(), m.partition(), m.offset(), m.key().decode() if m.key() is not None else None,
+                  m.value() if m.value() is not None else b"", m.value() is None, headers, names)
+
+
+def read_records(hub, topic, done, deadline=DEADLINE):
+    """Reads `topic` from the beginning of every partition until done(records) is true; returns the records.
+    The topic may not exist yet (QoS 0 telemetry is answered before it is stored): waits for its partitions."""
+    c = ck.Consumer({"bootstrap.servers": hub.kafka, "group.id": f"http-tests-{uuid.uuid4()}",
+                     "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    try:
+        def partitions():
+            meta = c.list_topics(topic, timeout=10)
+            t = meta.topics.get(topic)
+            return list(t.partitions) if t is not None and t.error is None and t.partitions else None
+
+        parts = wait_for(partitions, f"topic {topic} to exist", deadline=deadline)
+        c.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in parts])
+        records = []
+
+        def poll():
+            m = c.poll(0.2)
+            if m is not None and not m.error():
+                records.append(_to_record(m))
+            return done(records)
+
+        wait_for(poll, f"records on {topic}", deadline=deadline, interval=0)
+        return records
+    finally:
+        c.close()
+
+
+def wait_records(hub, topic, count=1, where=lambda r: True):
+    """The first `count` records of `topic` that satisfy `where` (waits until there are that many)."""
+    matching = lambda records: [r for r in records if where(r)]  # noqa: E731
+    return matching(read_records(hub, topic, lambda records: len(matching(records)) >= count))[:count]
+
+
+def wait_record(hub, topic, payload):
+    """The one record of `topic` whose value is `payload` (tests use unique payloads)."""
+    (r,) = wait_records(hub, topic, where=lambda r: r.value == payload)
+    return r
+
+
+def records_up_to_marker(hub, topic, marker_payload, key):
+    """All records with `key` up to and including the one whose value is marker_payload. Same key -> same
+    partition, so anything the adapter stored before the marker is in this list (checks that a refused upload
+    left nothing in the log)."""
+    records = read_records(hub, topic, lambda rs: any(r.value == marker_payload and r.key == key for r in rs))
+    same_key = [r for r in records if r.key == key]
+    end = next(i for i, r in enumerate(same_key) if r.value == marker_payload)
+    return same_key[:end + 1]
+
+
+def telemetry_topic(tenant=DEMO_TENANT):
+    return f"hono.telemetry.{tenant}"
+
+
+def event_topic(tenant=DEMO_TENANT):
+    return f"hono.event.{tenant}"
+
+
+def assert_hono_record(record, *, topic, device, payload, headers, before_ms, after_ms=None):
+    """A record of spec/hono.md §1.3: topic, key = device id, partition = the Java client's default partition of
+    the key, value, and exactly `headers` plus a creation-time (JSON long ms) taken while the request was on its
+    way."""
+    after_ms = after_ms if after_ms is not None else now_ms()
+    assert record.topic == topic
+    assert record.key == device
+    assert record.partition == java_partition(device.encode(), HONO_PARTITIONS), (
+        f"key {device} in partition {record.partition}, the Java client puts it in "
+        f"{java_partition(device.encode(), HONO_PARTITIONS)}")
+    assert record.value == payload
+    assert len(record.header_names) == len(set(record.header_names)), f"duplicate headers: {record.header_names}"
+    got = dict(record.headers)
+    creation = got.pop("creation-time", None)
+    assert creation is not None and creation.isdigit(), f"creation-time is not a JSON long: {creation!r}"
+    assert before_ms - 1000 <= int(creation) <= after_ms + 1000, (creation, before_ms, after_ms)
+    assert got == headers
+
+
+def sensor_headers(address, qos, **extra):
+    """The headers of an HTTP upload of device 4711 (defaults content-type application/vnd.bumlux, importance high)
+    without a content type of its own."""
+    return {"content-type": "application/vnd.bumlux", "device_id": "4711", "qos": str(qos),
+            "orig_adapter": "hono-http", "orig_address": address, "importance": "high", **extra}
+
+
+# ================================================================================================ registry
+
+def add_tenant(reg, tenant, body=None):
+    return reg.create_tenant(tenant, body if body is not None else {})
+
+
+def add_device(reg, tenant, device, auth_id=None, password=None, device_body=None):
+    """A device (with hashed-password credentials auth_id/password when given); returns the Basic username."""
+    reg.create_device(tenant, device, device_body if device_body is not None else {})
+    if auth_id is not None:
+        reg.put_credentials(tenant, device, [{"type": "hashed-password", "auth-id": auth_id,
+                                              "secrets": [{"pwd-plain": password}]}])
+    return f"{auth_id}@{tenant}"
+
+
+# ================================================================================================ certificates
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def make_ca(directory, name, subject):
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2", "-subj", subject, cwd=directory)
+
+
+def make_cert(directory, name, subject, ca, extensions=None):
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
+    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2"]
+    if extensions:
+        (directory / f"{name}.ext").write_text(extensions)
+        args += ["-extfile", f"{name}.ext"]
+    openssl(*args, cwd=directory)
+
+
+def der_b64(directory, name):
+    out = subprocess.run(["openssl", "x509", "-in", f"{name}.pem", "-outform", "DER"], cwd=directory, check=True,
+                         capture_output=True)
+    return base64.b64encode(out.stdout).decode()
+
+
+def make_pki(directory):
+    """A server certificate for 127.0.0.1/localhost (CA server-ca), a tenant CA with a device certificate
+    (CN=device-1,OU=sensors,O=Tributary Tests), and a stranger with the same subject from another CA."""
+    directory.mkdir(exist_ok=True)
+    make_ca(directory, "server-ca", "/CN=Test Server CA")
+    make_cert(directory, "server", "/CN=localhost", "server-ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    make_ca(directory, "tenant-ca", "/O=Tributary Tests/CN=Tenant CA")
+    make_cert(directory, "device", "/O=Tributary Tests/OU=sensors/CN=device-1", "tenant-ca")
+    make_ca(directory, "other-ca", "/O=Elsewhere/CN=Other CA")
+    make_cert(directory, "stranger", "/O=Tributary Tests/OU=sensors/CN=device-1", "other-ca")
+    return directory
+
+
+DEVICE_CERT_SUBJECT = "CN=device-1,OU=sensors,O=Tributary Tests"
