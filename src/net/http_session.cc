@@ -12,7 +12,7 @@ namespace tributary::net {
 
 http_response json_error(http::status status, std::string_view message, unsigned version) {
   http_response res{status, version};
-  res.set(http::field::content_type, "application/json");
+  res.set(http::field::content_type, "application/json; charset=utf-8");
   res.body() = boost::json::serialize(boost::json::value{{"error", message}});
   res.prepare_payload();
   return res;

@@ -65,7 +65,6 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   const auto started = std::chrono::steady_clock::now();
   auto reply = [&](status code, std::string_view message) {
     net::http_response res = net::json_error(code, message, req.version());
-    res.set(beast_http::field::content_type, "application/json; charset=utf-8");
     if (code == status::unauthorized) res.set(beast_http::field::www_authenticate, "Basic realm=\"" + options_.realm + "\"");
     if (code == status::service_unavailable) res.set(beast_http::field::retry_after, "2");
     res.set(beast_http::field::access_control_allow_origin, options_.cors_allowed_origin);
@@ -180,7 +179,10 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   m.tenant_id = tenant;
   m.device_id = device;
   m.qos = qos;
-  if (const auto h = req.find(beast_http::field::content_type); h != req.end()) m.content_type = std::string(h->value());
+  // An empty Content-Type header counts as none (spec/hono.md §2.3, §1.3: a MIME type or nothing).
+  if (const auto h = req.find(beast_http::field::content_type); h != req.end() && !h->value().empty()) {
+    m.content_type = std::string(h->value());
+  }
   if (event) {
     if (auto ttl = header_or_param(req, *uri, "hono-ttl")) m.ttl_seconds = integer(*ttl);
   }
