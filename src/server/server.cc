@@ -26,6 +26,7 @@
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
 #include "net/blocking.h"
+#include "registry/notifications.h"
 #include "registry/registry_service.h"
 #include "adapters/http/adapter.h"
 #include "adapters/mqtt/adapter.h"
@@ -84,7 +85,7 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_registry() && open_kafka() && open_mqtt() && open_http();
+    return open_registry() && open_kafka() && open_messaging() && open_mqtt() && open_http();
   }
 
   void start() {
@@ -255,13 +256,35 @@ class server {
     return true;
   }
 
-  bool open_mqtt() {
+  // The embedded downstream sender, and the registry's notifications (spec/hono.md §1.8) through it.
+  bool open_messaging() {
     sender_ = std::make_unique<messaging::embedded_sender>([this](const std::string& name, std::string& why) {
       kafka::broker::error_code error{};
       auto topic = broker_->find_or_create_topic(name, true, error);
       if (!topic) why = "cannot create topic " + name;
       return topic;
     });
+    registry_->events().subscribe([this](const registry::change_event& e) {
+      bool invalidate = false;
+      if (e.kind == registry::change_kind::tenant && e.change != registry::change_type::deleted) {
+        if (auto t = registry_->lookups().tenant(e.tenant_id)) {
+          const auto* v = (*t)->ext.if_contains("invalidate-cache-on-update");
+          invalidate = v && v->is_bool() && v->get_bool();
+        }
+      }
+      auto n = registry::to_notification(e, invalidate, std::chrono::system_clock::now());
+      messaging::outgoing_record r{n.topic, std::nullopt, std::move(n.json), {{"content-type", "application/json"}},
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count()};
+      sender_->send(std::move(r), [topic = n.topic](messaging::send_result sent) {
+        if (!sent) spdlog::warn("registry: notification to {} not stored: {}", topic, sent.error().message);
+      });
+    });
+    return true;
+  }
+
+  bool open_mqtt() {
     const auto& mc = config_.mqtt;
     adapters::mqtt::mqtt_options options;
     options.authentication_required = mc.authentication_required;
