@@ -183,10 +183,12 @@ def test_connack_empty_client_id_with_clean_session_is_accepted(demo):
         assert raw.packets_until_pingresp() == []
 
 
+@pytest.mark.xfail(strict=True, reason="MQTT 5 is not implemented yet (ARCHITECTURE.md §8): a level-5 CONNECT gets the 3.1.1 CONNACK 0x01")
 def test_mqtt5_connect_is_accepted(demo):
     assert connack_v5(demo, *SENSOR) == 0x00
 
 
+@pytest.mark.xfail(strict=True, reason="MQTT 5 is not implemented yet (ARCHITECTURE.md §8): a level-5 CONNECT gets the 3.1.1 CONNACK 0x01")
 def test_mqtt5_bad_password_is_0x86(demo):
     assert connack_v5(demo, SENSOR[0], "wrong") == 0x86  # BAD_USER_NAME_OR_PASSWORD
 

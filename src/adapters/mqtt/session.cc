@@ -31,6 +31,16 @@ std::int64_t now_ms() {
 
 std::string first_segment(std::string_view topic) { return std::string(topic.substr(0, topic.find('/'))); }
 
+// A CONNECT of MQTT 3.1 (protocol name "MQIsdp"): answered with CONNACK 0x01 like any protocol
+// level the adapter does not speak, rather than dropped as malformed.
+bool is_mqtt_3_1(const std::vector<std::uint8_t>& in) {
+  auto header = decode_fixed_header(in);
+  if (!header || !*header || (*header)->type != packet_type::connect) return false;
+  const std::size_t at = (*header)->header_size;
+  static constexpr std::string_view name{"\x00\x06MQIsdp", 8};
+  return in.size() >= at + name.size() && std::equal(name.begin(), name.end(), in.begin() + static_cast<std::ptrdiff_t>(at));
+}
+
 // The one table from registry outcomes to CONNACK codes (spec/hono.md §3.2).
 connect_return_code connack_for(registry::registry_errc code) {
   switch (code) {
@@ -116,17 +126,20 @@ asio::awaitable<bool> session::read_more() {
 }
 
 asio::awaitable<std::optional<packet>> session::next_packet(bool connecting) {
-  const decode_limits limits{adapter_.options().max_payload_bytes + max_fixed_header_size};
+  const decode_limits limits{adapter_.options().max_payload_bytes + 128 + max_fixed_header_size};
   for (;;) {
     auto header = decode_fixed_header(in_, limits);
-    if (header && *header && (*header)->remaining_length > adapter_.options().max_payload_bytes) {
+    // As Hono's decoder: the payload limit plus 128 bytes for topic and headers; the payload itself is
+    // checked in handle_publish.
+    const std::size_t max_remaining = adapter_.options().max_payload_bytes + 128;
+    if (header && *header && (*header)->remaining_length > max_remaining) {
       close_now("packet of " + std::to_string((*header)->remaining_length) + " bytes exceeds the limit of " +
-                std::to_string(adapter_.options().max_payload_bytes));
+                std::to_string(max_remaining));
       co_return std::nullopt;
     }
     auto decoded = decode(in_, limits);
     if (!decoded) {
-      if (connecting && decoded.error().code == codec_errc::unacceptable_protocol_level) {
+      if (connecting && (decoded.error().code == codec_errc::unacceptable_protocol_level || is_mqtt_3_1(in_))) {
         queue(connack_packet{false, connect_return_code::unacceptable_protocol_level});  // [MQTT-3.1.2-2]
       }
       close_now("malformed packet: " + decoded.error().message);
@@ -348,6 +361,16 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   f->correlation_id = p.qos == qos::at_least_once ? std::to_string(p.packet_id) : "-1";
   in_flight_.push_back(f);
 
+  f->puback = p.qos == qos::at_least_once;
+  // Until the topic says otherwise the message is the authenticated device's; an authenticated
+  // device's messages always belong to its tenant (Hono's MqttContext.tenant()).
+  f->device = device_;
+  f->message_tenant = tenant_;
+  if (p.payload.size() > adapter_.options().max_payload_bytes) {
+    close_now("payload of " + std::to_string(p.payload.size()) + " bytes exceeds the limit of " +
+              std::to_string(adapter_.options().max_payload_bytes));
+    co_return;
+  }
   auto address = parse_topic(p.topic);
   if (!address) co_return complete(f, address.error());
   if (const auto* correlation = address->properties.find("correlation-id")) f->correlation_id = *correlation;
@@ -356,6 +379,9 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
     else if (*on_error == "ignore") f->on_error = on_error_mode::ignore;
     else if (*on_error == "skip-ack") f->on_error = on_error_mode::skip_ack;
   }
+  if (!address->device.empty()) f->device = address->device;
+  if (!authenticated_) f->message_tenant = address->tenant;
+  if (!address->known_endpoint) co_return complete(f, api_error{404, "no such endpoint"});
   const bool event = address->endpoint == endpoint::event;
   if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
   if (p.qos == qos::exactly_once) co_return complete(f, api_error{400, "QoS 2 not supported for telemetry messages"});
@@ -402,10 +428,9 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
   const auto& defaults = adapter_.options().defaults_enabled ? assertion->defaults : no_defaults;
-  // spec/hono.md §1.4: an empty payload needs a content type; the empty-notification type no payload.
-  const auto* default_type = defaults.if_contains("content-type");
-  const bool has_type = m.content_type || (default_type && default_type->is_string());
-  if (m.payload->empty() && !has_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
+  // spec/hono.md §1.4: an empty payload needs a content type in the message itself (defaults do not
+  // count, as in Hono); the empty-notification type no payload.
+  if (m.payload->empty() && !m.content_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
   if (!m.payload->empty() && m.content_type == empty_notification) {
     co_return complete(f, api_error{400, "empty notification must not have a payload"});
   }
@@ -435,7 +460,7 @@ void session::drain_acknowledgements() {
     const auto f = in_flight_.front();
     in_flight_.pop_front();
     if (!f->error) {
-      if (f->packet_id != 0) queue(puback_packet{f->packet_id});
+      if (f->puback) queue(puback_packet{f->packet_id});
     } else {
       fail_publish(*f);
     }
@@ -443,27 +468,44 @@ void session::drain_acknowledgements() {
   wake_.cancel();
 }
 
+const error_subscription* session::error_subscription_for(const in_flight& f) const {
+  // As Hono (spec/hono.md §3.6): subscriptions are keyed by (tenant, device), where a filter
+  // without a device or with "+" stands for the authenticated device (the gateway). The message's
+  // (tenant, device) is looked up first, then (tenant, authenticated device).
+  auto find = [this](const std::string& tenant, const std::string& device) -> const error_subscription* {
+    if (tenant.empty() || device.empty()) return nullptr;
+    for (const auto& s : error_subscriptions_) {
+      const std::string& key_tenant = s.tenant.empty() ? tenant_ : s.tenant;
+      const std::string& key_device = s.device.empty() || s.device == "+" ? device_ : s.device;
+      if (key_tenant == tenant && key_device == device) return &s;
+    }
+    return nullptr;
+  };
+  if (const auto* exact = find(f.message_tenant, f.device)) return exact;
+  return authenticated_ ? find(f.message_tenant, device_) : nullptr;
+}
+
 void session::fail_publish(const in_flight& f) {
   const api_error& e = *f.error;
   spdlog::debug("mqtt: message of client {} (tenant {}, device {}) failed: {} {}", client_id_, tenant_, f.device, e.status,
                 e.message);
-  if (error_subscription_) {
+  const error_subscription* subscription = error_subscription_for(f);
+  if (subscription) {
     publish_packet error;
-    error.topic = error_topic_name(*error_subscription_, f.device, device_, f.endpoint_segment, f.correlation_id, e.status);
+    error.topic = error_topic_name(*subscription, f.device, device_, f.endpoint_segment, f.correlation_id, e.status);
     const std::string payload = error_payload(e.status, e.message, f.correlation_id, std::chrono::system_clock::now());
     error.payload.assign(payload.begin(), payload.end());
     queue(error);
   }
-  const bool puback = f.packet_id != 0;
   if (e.terminal) return close_now(e.message);
   switch (f.on_error) {
     case on_error_mode::default_mode:
-      if (!error_subscription_) return close_now(e.message);
-      if (puback) queue(puback_packet{f.packet_id});
+      if (!subscription) return close_now(e.message);
+      if (f.puback) queue(puback_packet{f.packet_id});
       return;
     case on_error_mode::disconnect: return close_now(e.message);
     case on_error_mode::ignore:
-      if (puback) queue(puback_packet{f.packet_id});
+      if (f.puback) queue(puback_packet{f.packet_id});
       return;
     case on_error_mode::skip_ack: return;
   }
@@ -486,8 +528,14 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
         granted = !error_filter->tenant.empty() && !error_filter->device.empty() && error_filter->device != "+";
       }
     }
-    // Command subscriptions come with command & control; until then they are refused.
-    if (granted) error_subscription_ = *error_filter;
+    // Command subscriptions come with command & control; until then they are refused. Of the same
+    // filter, the last one wins.
+    if (granted) {
+      std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
+        return e.tenant == error_filter->tenant && e.device == error_filter->device;
+      });
+      error_subscriptions_.push_back(*error_filter);
+    }
     ack.return_codes.push_back(granted ? suback_return_code::granted_qos0 : suback_return_code::failure);
   }
   queue(ack);
@@ -495,10 +543,10 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
 
 void session::handle_unsubscribe(const unsubscribe_packet& u) {
   for (const auto& filter : u.filters) {
-    auto f = parse_error_filter(filter);
-    if (f && error_subscription_ && f->endpoint_segment == error_subscription_->endpoint_segment &&
-        f->tenant == error_subscription_->tenant && f->device == error_subscription_->device) {
-      error_subscription_.reset();
+    if (auto f = parse_error_filter(filter)) {
+      std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
+        return e.endpoint_segment == f->endpoint_segment && e.tenant == f->tenant && e.device == f->device;
+      });
     }
   }
   queue(unsuback_packet{u.packet_id});

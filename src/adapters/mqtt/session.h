@@ -47,6 +47,8 @@ class session : public std::enable_shared_from_this<session> {
     on_error_mode on_error = on_error_mode::default_mode;
     std::string endpoint_segment;
     std::string device;          // of the message
+    std::string message_tenant;  // of the message
+    bool puback = false;         // QoS 1: acknowledged with PUBACK
     std::string correlation_id;  // for the error topic
     // For metrics.
     std::chrono::steady_clock::time_point received;
@@ -68,6 +70,7 @@ class session : public std::enable_shared_from_this<session> {
   void complete(const std::shared_ptr<in_flight>& f, std::optional<api_error> error);
   void drain_acknowledgements();
   void fail_publish(const in_flight& f);
+  const error_subscription* error_subscription_for(const in_flight& f) const;
   messaging::outgoing_record connection_event(const std::string& cause) const;
   void send_connection_event(const std::string& cause);
   boost::asio::awaitable<bool> send_connection_event_and_wait(const std::string& cause);
@@ -94,7 +97,7 @@ class session : public std::enable_shared_from_this<session> {
   std::int64_t tenant_max_ttl_ = -1;
   std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
-  std::optional<error_subscription> error_subscription_;
+  std::vector<error_subscription> error_subscriptions_;  // one per (tenant, device) filter
   std::deque<std::shared_ptr<in_flight>> in_flight_;
 };
 

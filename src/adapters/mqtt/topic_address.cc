@@ -79,8 +79,9 @@ result<topic_address, api_error> parse_topic(std::string_view topic) {
   const std::string_view first = segments.front();
   if (first == "telemetry" || first == "t") a.endpoint = endpoint::telemetry;
   else if (first == "event" || first == "e") a.endpoint = endpoint::event;
-  else return fail(api_error{404, "no such endpoint"});
+  else a.known_endpoint = false;
   a.endpoint_segment = std::string(first);
+  if (!a.known_endpoint) return a;
   if (segments.size() > 3) return fail(malformed());
   if (segments.size() > 1) a.tenant = std::string(segments[1]);
   if (segments.size() > 2) a.device = std::string(segments[2]);

@@ -30,6 +30,7 @@ struct property_bag {
 };
 
 struct topic_address {
+  bool known_endpoint = true;  // false: the first segment is none of Hono's (the caller answers 404)
   mqtt::endpoint endpoint = endpoint::telemetry;
   std::string endpoint_segment;  // as written: "telemetry", "t", "event" or "e"
   std::string tenant;            // empty when not given
@@ -38,7 +39,8 @@ struct topic_address {
 };
 
 // 400 "malformed topic name" for an empty topic, one starting with '/', a bad property bag or too
-// many segments; 404 "no such endpoint" for an unknown first segment.
+// many segments. An unknown first segment still parses (known_endpoint false), so that the property
+// bag (on-error, correlation-id) applies to the 404 the caller answers.
 result<topic_address, api_error> parse_topic(std::string_view topic);
 
 // URL decoding of a property bag key or value ("%2F" -> "/", "+" -> " "); nullopt when malformed.

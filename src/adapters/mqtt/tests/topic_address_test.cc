@@ -10,7 +10,10 @@ TEST(ParseTopic, EndpointsAndShorthands) {
   EXPECT_EQ(parse_topic("t")->endpoint, endpoint::telemetry);
   EXPECT_EQ(parse_topic("event")->endpoint, endpoint::event);
   EXPECT_EQ(parse_topic("e")->endpoint_segment, "e");
-  EXPECT_EQ(parse_topic("foo").error().status, 404);
+  auto unknown = parse_topic("foo/?correlation-id=x");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->known_endpoint);
+  EXPECT_EQ(*unknown->properties.find("correlation-id"), "x");
 }
 
 TEST(ParseTopic, TenantAndDeviceSegments) {
