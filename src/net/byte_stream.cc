@@ -12,6 +12,12 @@ asio::awaitable<io_result> tcp_stream::read_some(asio::mutable_buffer buffer) {
   co_return r;
 }
 
+asio::awaitable<boost::system::error_code> tcp_stream::wait_readable() {
+  boost::system::error_code ec;
+  co_await conn_.socket().async_wait(asio::ip::tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+  co_return ec;
+}
+
 asio::awaitable<io_result> tcp_stream::write_all(asio::const_buffer buffer) {
   io_result r;
   r.bytes = co_await asio::async_write(conn_.socket(), buffer, asio::redirect_error(asio::use_awaitable, r.ec));

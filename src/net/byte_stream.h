@@ -25,6 +25,9 @@ class byte_stream {
   virtual ~byte_stream() = default;
   virtual asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) = 0;
   virtual asio::awaitable<io_result> write_all(asio::const_buffer buffer) = 0;
+  // Resumes once a read would not block, so that an idle session holds no read buffer. Streams
+  // that buffer internally (TLS) resume at once.
+  virtual asio::awaitable<boost::system::error_code> wait_readable() { co_return boost::system::error_code{}; }
   // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
   virtual std::string peer_certificate() const { return {}; }
   virtual std::string cipher_suite() const { return "UNKNOWN"; }
@@ -35,6 +38,7 @@ class tcp_stream final : public byte_stream {
   explicit tcp_stream(connection& c) : conn_(c) {}
   asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
+  asio::awaitable<boost::system::error_code> wait_readable() override;
 
  private:
   connection& conn_;

@@ -117,6 +117,12 @@ asio::awaitable<bool> session::read_more() {
     if (keep_alive_ > 0) conn_->expires_after(std::chrono::milliseconds(keep_alive_) * 1500);  // [MQTT-3.1.2-24]
     else conn_->expires_never();
   }
+  if (in_.empty()) {
+    // Idle: give the read buffer back and wait for data without one (MQTT devices idle most of the time).
+    std::vector<std::uint8_t>().swap(in_);
+    const auto ec = co_await stream_->wait_readable();
+    if (ec || closing_) co_return false;
+  }
   const std::size_t old = in_.size();
   in_.resize(old + read_chunk);
   const auto read = co_await stream_->read_some(asio::buffer(in_.data() + old, read_chunk));
