@@ -42,6 +42,17 @@ std::optional<std::string> text(const object& o, std::string_view key) {
   return std::string(v->get_string());
 }
 
+period_limit period(const object& limits, std::string_view key, std::string_view amount) {
+  period_limit p;
+  const object o = sub_object(limits, key);
+  p.max = integer(o, amount, -1);
+  if (auto since = text(o, "effective-since")) p.effective_since = parse_rfc3339(*since).value_or(seconds_time{});
+  const object mode = sub_object(o, "period");
+  p.monthly = text(mode, "mode").value_or("monthly") != "days";
+  p.no_of_days = std::max<std::int64_t>(1, integer(mode, "no-of-days", 30));
+  return p;
+}
+
 }  // namespace
 
 tenant_info tenant_info::from(const tenant_record& r) {
@@ -64,6 +75,8 @@ tenant_info tenant_info::from(const tenant_record& r) {
   t.max_connections = integer(t.resource_limits, "max-connections", -1);
   t.max_ttl = integer(t.resource_limits, "max-ttl", -1);
   t.minimum_message_size = integer(r.doc, "minimum-message-size", 0);
+  t.data_volume = period(t.resource_limits, "data-volume", "max-bytes");
+  t.connection_duration = period(t.resource_limits, "connection-duration", "max-minutes");
   t.trusted_ca_subjects = r.trusted_ca_subjects;
   if (const value* cas = r.doc.if_contains("trusted-ca"); cas && cas->is_array()) {
     for (const auto& ca : cas->get_array()) {

@@ -31,6 +31,18 @@ struct trust_anchor {
   std::string auth_id_template;  // empty: the auth-id is the certificate's subject DN
 };
 
+// A limit per accounting period (spec/hono.md §4.2 `resource-limits.data-volume` and
+// `.connection-duration`, §6.1): `max` bytes or minutes per calendar month (UTC) or per window of
+// `no_of_days` days, counted from `effective_since` (absent: since the epoch, i.e. always).
+struct period_limit {
+  std::int64_t max = -1;  // < 0: unlimited
+  std::chrono::sys_seconds effective_since{};
+  bool monthly = true;
+  std::int64_t no_of_days = 30;
+
+  bool unlimited() const { return max < 0; }
+};
+
 struct tenant_info {
   std::string id;
   bool enabled = true;
@@ -42,6 +54,8 @@ struct tenant_info {
   std::int64_t max_connections = -1;
   std::int64_t max_ttl = -1;
   std::int64_t minimum_message_size = 0;
+  period_limit data_volume;          // max = bytes
+  period_limit connection_duration;  // max = minutes
   std::vector<std::string> trusted_ca_subjects;
   std::vector<trust_anchor> trust_anchors;
 

@@ -20,6 +20,8 @@
 #include "common/version.h"
 #include "kafka/broker/broker.h"
 #include "kafka/broker/session.h"
+#include "limits/resource_limits.h"
+#include "limits/usage_file.h"
 #include "log/log_manager.h"
 #include "metrics/registry.h"
 #include "net/http_session.h"
@@ -85,12 +87,13 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_registry() && open_kafka() && open_messaging() && open_mqtt() && open_http();
+    return open_registry() && open_kafka() && open_messaging() && open_limits() && open_mqtt() && open_http();
   }
 
   void start() {
     pool_.start();
     boost::asio::co_spawn(pool_.at(0), tick_groups(), boost::asio::detached);
+    boost::asio::co_spawn(pool_.at(0), save_usage_periodically(), boost::asio::detached);
     for (auto& l : listeners_) {
       l->start();
       health_.set_up(l->name(), true);
@@ -118,10 +121,14 @@ class server {
         }
       }
     }
-    boost::asio::post(pool_.at(0), [this] { ticker_.cancel(); });
+    boost::asio::post(pool_.at(0), [this] {
+      ticker_.cancel();
+      usage_timer_.cancel();
+    });
     pool_.stop(std::chrono::steady_clock::now() + close_grace);
     blocking_.join();
     lookups_pool_.join();
+    if (auto r = limits::save_usage(usage_file(), usage_); !r) spdlog::error("limits: {}", r.error().message);
     if (auto r = log_->close(); !r) spdlog::error("closing the log: {}", r.error().message);
     std::error_code ignored;
     std::filesystem::remove(config_.data_dir / "listeners.json", ignored);
@@ -284,6 +291,36 @@ class server {
     return true;
   }
 
+  // Tenants' usage of their period limits, as saved by the previous run.
+  bool open_limits() {
+    if (auto r = limits::load_usage(usage_file(), usage_); !r) {
+      spdlog::critical("limits: {} (remove the file to start counting from zero)", r.error().message);
+      return false;
+    }
+    return true;
+  }
+
+  std::filesystem::path usage_file() const { return config_.data_dir / "limits" / "usage.json"; }
+
+  // Saves the usage ledger every few seconds while it changes (a crash loses at most that much).
+  boost::asio::awaitable<void> save_usage_periodically() {
+    std::uint64_t saved = usage_.changes();
+    for (;;) {
+      usage_timer_.expires_after(std::chrono::seconds(5));
+      boost::system::error_code ec;
+      co_await usage_timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+      if (ec) co_return;
+      const std::uint64_t changes = usage_.changes();
+      if (changes == saved) continue;
+      auto save = net::offload(blocking_, [this] { return limits::save_usage(usage_file(), usage_); });
+      if (auto r = co_await std::move(save); !r) {
+        spdlog::error("limits: {}", r.error().message);
+        continue;
+      }
+      saved = changes;
+    }
+  }
+
   bool open_mqtt() {
     const auto& mc = config_.mqtt;
     adapters::mqtt::mqtt_options options;
@@ -294,7 +331,8 @@ class server {
                                 : mc.connection_events == "events" ? adapters::mqtt::connection_events_mode::events
                                                                    : adapters::mqtt::connection_events_mode::logging;
     options.max_in_flight = static_cast<std::size_t>(mc.max_in_flight);
-    mqtt_ = std::make_unique<adapters::mqtt::adapter>(registry_->lookups(), registry_->events(), *sender_, metrics_, options);
+    mqtt_ = std::make_unique<adapters::mqtt::adapter>(registry_->lookups(), registry_->events(), *sender_, resource_limits_,
+                                                    metrics_, options);
     if (!add_listener("mqtt", mc.listen, [this](std::shared_ptr<net::connection> c) { return mqtt_->serve(std::move(c)); })) {
       return false;
     }
@@ -327,7 +365,7 @@ class server {
     options.max_payload_bytes = static_cast<std::size_t>(hc.max_payload_bytes);
     options.idle_timeout = hc.idle_timeout;
     options.cors_allowed_origin = hc.cors_allowed_origin;
-    http_ = std::make_unique<adapters::http::adapter>(registry_->lookups(), *sender_, metrics_, options);
+    http_ = std::make_unique<adapters::http::adapter>(registry_->lookups(), *sender_, resource_limits_, metrics_, options);
     net::http_peer_handler handler = [this](const net::http_request& req, const net::http_peer& peer) {
       return http_->handle(req, peer);
     };
@@ -372,10 +410,13 @@ class server {
   boost::asio::thread_pool lookups_pool_{std::max(2u, std::thread::hardware_concurrency())};
   std::unique_ptr<registry::registry_service> registry_;
   std::unique_ptr<messaging::embedded_sender> sender_;
+  limits::usage_ledger usage_;
+  limits::resource_limits resource_limits_{usage_};
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
   std::unique_ptr<adapters::http::adapter> http_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
+  boost::asio::steady_timer usage_timer_{pool_.at(0)};
   std::vector<std::unique_ptr<net::tcp_listener>> listeners_;
 };
 

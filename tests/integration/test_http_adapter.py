@@ -340,7 +340,6 @@ def test_configured_max_payload_bytes(hub_factory):
 # ================================================================================== 429 (§2.4, §6.1)
 
 
-@pytest.mark.xfail(strict=True, reason="data-volume resource limits (spec/hono.md §6.1) are not enforced yet")
 def test_data_volume_limit_exceeded_is_429(reg, demo):
     add_tenant(reg, "metered", {"resource-limits": {"data-volume": {
         "effective-since": "2020-01-01T00:00:00Z", "max-bytes": 10, "period": {"mode": "days", "no-of-days": 30}}}})

@@ -49,9 +49,9 @@ struct identity {
 
 }  // namespace
 
-adapter::adapter(registry::lookups& lookups, messaging::downstream_sender& sender, metrics::registry& metrics,
-                 http_options options)
-    : lookups_(lookups), sender_(sender), metrics_(metrics, adapter_type), options_(std::move(options)) {}
+adapter::adapter(registry::lookups& lookups, messaging::downstream_sender& sender, limits::resource_limits& limits,
+                 metrics::registry& metrics, http_options options)
+    : lookups_(lookups), sender_(sender), limits_(limits), metrics_(metrics, adapter_type), options_(std::move(options)) {}
 
 net::http_limits adapter::limits() const {
   net::http_limits l;
@@ -153,8 +153,14 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     else if (h->value() == "0" && !event) qos = 0;
     else co_return reply(status::bad_request, event ? "unsupported QoS-Level header value for events" : "unsupported QoS-Level header value");
   }
+  std::shared_ptr<const registry::tenant_info> tenant_info;
   auto outcome = [&](net::http_response res, std::string_view st) {
     metrics_.telemetry({tenant, type, st, qos == 1 ? "1" : "0"}, req.body().size(), std::chrono::steady_clock::now() - started);
+    // The tenant's data volume (spec/hono.md §6.1): forwarded and unprocessable messages count, not
+    // those refused for the limit itself.
+    if (tenant_info && st != "undeliverable" && res.result() != status::too_many_requests) {
+      limits_.record_data_volume(*tenant_info, req.body().size());
+    }
     return res;
   };
 
@@ -163,6 +169,7 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     if (t.error().code == registry::registry_errc::unavailable) co_return reply(status::service_unavailable, "temporarily unavailable");
     co_return reply(status::not_found, "tenant is disabled or not registered");
   }
+  tenant_info = *t;
   if (!(*t)->enabled) co_return outcome(reply(status::forbidden, "tenant is disabled or not registered"), "unprocessable");
   if (!(*t)->adapter_enabled(adapter_type)) co_return outcome(reply(status::forbidden, "adapter is disabled"), "unprocessable");
   auto assertion = co_await lookups_.async_assert_registration(tenant, device, gateway);
@@ -172,6 +179,9 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
       case registry::registry_errc::forbidden: co_return outcome(reply(status::forbidden, assertion.error().message), "unprocessable");
       default: co_return outcome(reply(status::not_found, "device is disabled or not registered"), "unprocessable");
     }
+  }
+  if (limits_.data_volume_exceeded(**t, req.body().size())) {
+    co_return outcome(reply(status::too_many_requests, "data volume limit of the tenant exceeded"), "unprocessable");
   }
 
   messaging::hono_message m;

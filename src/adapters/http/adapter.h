@@ -1,6 +1,6 @@
 // adapter: Hono's HTTP adapter (spec/hono.md §2) for telemetry and events: authentication (client
 // certificate, then Basic auth-id@tenant), the upload URIs, QoS-Level / hono-ttd / hono-ttl, body
-// and content-type rules, CORS, the one status table, and records through messaging. A pure
+// and content-type rules, the tenant's data-volume limit, CORS, the one status table, and records through messaging. A pure
 // request -> response coroutine served by net::serve_http/serve_https; holds no per-connection
 // state. Command delivery in responses (hono-ttd) and /command/res are command & control's: the
 // effective ttd is computed and forwarded, and the route answers 501 until then.
@@ -11,6 +11,7 @@
 #include <chrono>
 #include <string>
 
+#include "limits/resource_limits.h"
 #include "messaging/downstream.h"
 #include "metrics/hono_metrics.h"
 #include "net/http_session.h"
@@ -31,8 +32,8 @@ struct http_options {
 
 class adapter {
  public:
-  adapter(registry::lookups& lookups, messaging::downstream_sender& sender, metrics::registry& metrics,
-          http_options options);
+  adapter(registry::lookups& lookups, messaging::downstream_sender& sender, limits::resource_limits& limits,
+          metrics::registry& metrics, http_options options);
 
   boost::asio::awaitable<net::http_response> handle(const net::http_request& req, const net::http_peer& peer);
 
@@ -42,6 +43,7 @@ class adapter {
  private:
   registry::lookups& lookups_;
   messaging::downstream_sender& sender_;
+  limits::resource_limits& limits_;
   metrics::adapter_metrics metrics_;
   http_options options_;
 };

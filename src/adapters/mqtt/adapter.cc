@@ -9,10 +9,11 @@
 namespace tributary::adapters::mqtt {
 
 adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
-                 metrics::registry& metrics, mqtt_options options)
+                 limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options)
     : lookups_(lookups),
       events_(events),
       sender_(sender),
+      limits_(limits),
       metrics_(metrics, adapter_type),
       options_(options),
       subscription_(events.subscribe([this](const registry::change_event& e) { on_change(e); })) {}

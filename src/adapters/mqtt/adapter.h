@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "limits/resource_limits.h"
 #include "messaging/downstream.h"
 #include "metrics/hono_metrics.h"
 #include "metrics/registry.h"
@@ -44,7 +45,7 @@ class session;
 class adapter {
  public:
   adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
-          metrics::registry& metrics, mqtt_options options);
+          limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options);
   ~adapter();
   adapter(const adapter&) = delete;
   adapter& operator=(const adapter&) = delete;
@@ -57,6 +58,7 @@ class adapter {
   // For sessions.
   registry::lookups& lookups() { return lookups_; }
   messaging::downstream_sender& sender() { return sender_; }
+  limits::resource_limits& limits() { return limits_; }
   const mqtt_options& options() const { return options_; }
   metrics::adapter_metrics& metrics() { return metrics_; }
 
@@ -77,6 +79,7 @@ class adapter {
   registry::lookups& lookups_;
   registry::change_notifier& events_;
   messaging::downstream_sender& sender_;
+  limits::resource_limits& limits_;
   metrics::adapter_metrics metrics_;
   mqtt_options options_;
   registry::change_notifier::subscription subscription_;

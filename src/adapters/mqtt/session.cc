@@ -221,6 +221,8 @@ asio::awaitable<void> session::run() {
     if (authenticated_) {
       adapter_.release_tenant(tenant_);
       send_connection_event("disconnected");
+      auto lookup = adapter_.lookups().async_tenant(tenant_);
+      if (auto t = co_await std::move(lookup)) adapter_.limits().record_connection(**t, connected_at_, limits::now());
     }
   }
   adapter_.release_connection();
@@ -265,6 +267,11 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) {
     co_return refuse(connect_return_code::not_authorized, "adapter-disabled");
   }
+  // spec/hono.md §3.2, §6.1: the tenant's connection duration, and its data volume for 1 byte.
+  if (adapter_.limits().connection_duration_exceeded(**t)) {
+    co_return refuse(connect_return_code::not_authorized, "connection-duration-exceeded");
+  }
+  if (adapter_.limits().data_volume_exceeded(**t, 1)) co_return refuse(connect_return_code::not_authorized, "data-volume-exceeded");
   auto assertion = co_await lookups.async_assert_registration(tenant, authenticated->device_id, std::nullopt);
   if (!assertion) {
     if (assertion.error().code == registry::registry_errc::unavailable) {
@@ -279,6 +286,7 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   device_ = authenticated->device_id;
   auth_id_ = authenticated->auth_id;
   auth_type_ = stream_->peer_certificate().empty() ? "hashed-password" : "x509-cert";
+  connected_at_ = limits::now();
   authenticated_ = true;
   outcome_ = "succeeded";
   co_return connect_return_code::accepted;
@@ -402,6 +410,7 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
     co_return complete(f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
                                     "tenant not found", authenticated_});
   }
+  f->tenant_info = *tenant;
   if (!(*tenant)->enabled) co_return complete(f, api_error{403, "tenant is disabled", authenticated_});
   if (!(*tenant)->adapter_enabled(adapter_type)) {
     co_return complete(f, api_error{403, "adapter is disabled for tenant", authenticated_});
@@ -414,6 +423,9 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
     const int status = code == registry::registry_errc::unavailable ? 503 : code == registry::registry_errc::forbidden ? 403 : 404;
     // The authenticated device itself unknown or disabled: terminal (spec/hono.md §3.7).
     co_return complete(f, api_error{status, assertion.error().message, authenticated_ && !gateway});
+  }
+  if (adapter_.limits().data_volume_exceeded(**tenant, p.payload.size())) {
+    co_return complete(f, api_error{429, "data volume limit of the tenant exceeded"});
   }
 
   messaging::hono_message m;
@@ -457,6 +469,11 @@ void session::complete(const std::shared_ptr<in_flight>& f, std::optional<api_er
   if (!f->tenant.empty()) {
     adapter_.metrics().telemetry({f->tenant, f->type, status, f->qos}, f->payload_bytes,
                                  std::chrono::steady_clock::now() - f->received);
+  }
+  // The tenant's data volume (spec/hono.md §6.1): forwarded and unprocessable messages count, not
+  // those refused for the limit itself.
+  if (f->tenant_info && status != "undeliverable" && !(f->error && f->error->status == 429)) {
+    adapter_.limits().record_data_volume(*f->tenant_info, f->payload_bytes);
   }
   drain_acknowledgements();
 }

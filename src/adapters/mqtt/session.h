@@ -56,6 +56,8 @@ class session : public std::enable_shared_from_this<session> {
     std::string tenant;
     std::string_view type = "telemetry";
     std::string_view qos = "unknown";
+    // For the tenant's data volume: the message's tenant once it is known.
+    std::shared_ptr<const registry::tenant_info> tenant_info;
   };
 
   boost::asio::awaitable<bool> read_more();
@@ -95,6 +97,7 @@ class session : public std::enable_shared_from_this<session> {
   std::string client_id_;
   bool authenticated_ = false;
   std::int64_t tenant_max_ttl_ = -1;
+  limits::time_point connected_at_{};  // of an authenticated device, for the connection-duration limit
   std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
   std::vector<error_subscription> error_subscriptions_;  // one per (tenant, device) filter

@@ -63,6 +63,21 @@ TEST(TenantInfo, LimitsAndDefaults) {
   EXPECT_EQ(t.max_ttl, 20);
   EXPECT_EQ(t.minimum_message_size, 4096);
   EXPECT_EQ(t.defaults.at("ttl").as_int64(), 30);
+  EXPECT_TRUE(t.data_volume.unlimited());
+  EXPECT_TRUE(t.connection_duration.unlimited());
+}
+
+TEST(TenantInfo, PeriodLimits) {
+  const auto t = tenant(R"({"resource-limits": {
+      "data-volume": {"effective-since": "2020-01-01T00:00:00Z", "max-bytes": 1000, "period": {"mode": "days", "no-of-days": 7}},
+      "connection-duration": {"max-minutes": 60}}})");
+  EXPECT_EQ(t.data_volume.max, 1000);
+  EXPECT_EQ(t.data_volume.effective_since, *parse_rfc3339("2020-01-01T00:00:00Z"));
+  EXPECT_FALSE(t.data_volume.monthly);
+  EXPECT_EQ(t.data_volume.no_of_days, 7);
+  EXPECT_EQ(t.connection_duration.max, 60);
+  EXPECT_TRUE(t.connection_duration.monthly);  // the default mode
+  EXPECT_EQ(t.connection_duration.effective_since, seconds_time{});
 }
 
 TEST(SecretInfo, ValidityWindow) {
