@@ -19,6 +19,7 @@ class adapter_metrics {
   adapter_metrics(registry& r, std::string component_name);
 
   // outcome: succeeded, unauthorized, unavailable, adapter-disabled, registration-assertion-failure,
+  // data-volume-exceeded, connection-duration-exceeded,
   // tenant-connections-exceeded, adapter-connections-exceeded, unknown. tenant may be empty.
   void connection_attempt(const std::string& tenant, std::string_view outcome, const std::string& cipher_suite);
   void authenticated_connections(const std::string& tenant, std::int64_t delta);
