@@ -100,6 +100,105 @@ void partition::append_records(std::span<const record> records, append_callback 
   append(bytes, *h, std::move(done));
 }
 
+void partition::append_combining(std::span<const record> records, append_callback done) {
+  if (records.empty()) {
+    done(fail(log_error{log_errc::invalid_batch, "partition " + name_ + ": no records to append"}));
+    return;
+  }
+  std::string encoded = encode_batch(records);
+  if (static_cast<std::int64_t>(encoded.size()) > config_.max_message_bytes) {
+    done(fail(log_error{log_errc::message_too_large, "partition " + name_ + ": batch of " + std::to_string(encoded.size()) +
+                                                         " bytes exceeds max.message.bytes " +
+                                                         std::to_string(config_.max_message_bytes)}));
+    return;
+  }
+  const auto h = parse_batch_header({reinterpret_cast<const std::uint8_t*>(encoded.data()), encoded.size()});
+  {
+    std::unique_lock lock(staging_mutex_);
+    staging_room_.wait(lock, [this] { return staged_.size() < max_staged; });
+    staged_.push_back({std::move(encoded), *h, std::move(done)});
+    if (combining_) return;  // the writing appender takes it
+    combining_ = true;
+  }
+  std::vector<staged_batch> group;
+  for (;;) {
+    {
+      std::lock_guard lock(staging_mutex_);
+      if (staged_.empty()) {
+        combining_ = false;
+        return;
+      }
+      group.swap(staged_);
+    }
+    staging_room_.notify_all();
+    append_group(group);
+    group.clear();
+  }
+}
+
+void partition::append_group(std::vector<staged_batch>& group) {
+  auto fail_all = [&](const log_error& e) {
+    for (auto& b : group) b.done(fail(e));
+  };
+  std::size_t total = 0;
+  for (const auto& b : group) total += b.bytes.size();
+  std::unique_lock lock(mutex_);
+  const bool always = config_.flush == flush_policy::always;
+  std::optional<log_error> refused;
+  if (closed_) refused = log_error{log_errc::closed, "partition " + name_ + " is closed"};
+  else if (failed_) refused = *failed_;
+  else if (always && pending_bytes_ > max_unflushed_bytes) {
+    refused = log_error{log_errc::overloaded, "partition " + name_ + ": too much data waiting for fsync"};
+  } else if (auto r = roll_if_needed(total, now_ms()); !r) {
+    refused = r.error();
+  }
+  if (refused) {
+    lock.unlock();
+    return fail_all(*refused);
+  }
+  std::string bytes;
+  bytes.reserve(total);
+  std::vector<batch_header> headers;
+  headers.reserve(group.size());
+  std::int64_t next = log_end_offset_;
+  for (auto& b : group) {
+    b.header.base_offset = next;
+    set_base_offset({reinterpret_cast<std::uint8_t*>(b.bytes.data()), b.bytes.size()}, next);
+    next = b.header.next_offset();
+    bytes += b.bytes;
+    headers.push_back(b.header);
+  }
+  const auto& active = segments_.back();
+  const std::uint64_t start = active->size();
+  if (auto r = active->append_batches({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, headers); !r) {
+    lock.unlock();
+    return fail_all(r.error());
+  }
+  log_end_offset_ = next;
+  dirty_ = true;
+  const std::int64_t log_start = segments_.front()->base_offset();
+  if (always) {
+    const bool first = pending_.empty();
+    std::uint64_t end = start;
+    for (auto& b : group) {
+      end += b.bytes.size();
+      pending_.push_back({{b.header.base_offset, b.header.last_offset(), log_start}, std::move(b.done), active, end});
+    }
+    pending_bytes_ += total;
+    const bool group_full = pending_.size() >= last_group_size_;
+    lock.unlock();
+    if (first) flusher_.schedule(shared_from_this());
+    if (group_full) pending_grew_.notify_one();
+    return;
+  }
+  active->set_committed(active->size());
+  std::vector<std::function<void()>> ready;
+  commit(log_end_offset_, ready);
+  lock.unlock();
+  run_all(ready);
+  for (auto& b : group) b.done(append_info{b.header.base_offset, b.header.last_offset(), log_start});
+}
+
 void partition::append(std::span<std::uint8_t> batch, batch_header h, append_callback done) {
   if (static_cast<std::int64_t>(batch.size()) > config_.max_message_bytes) {
     done(fail(log_error{log_errc::message_too_large, "partition " + name_ + ": batch of " +

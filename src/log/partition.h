@@ -56,8 +56,16 @@ class partition : public std::enable_shared_from_this<partition> {
   // Appends a client's batch: validates it (framing, magic, CRC, codec), writes the assigned base
   // offset into it and stores it as is (compressed batches stay compressed).
   void append_batch(std::span<std::uint8_t> batch, append_callback done);
-  // Encodes `records` as one batch and appends it (the adapters' path).
+  // Encodes `records` as one batch and appends it.
   void append_records(std::span<const record> records, append_callback done);
+  // The adapters' path: encodes `records` as one batch and appends it, combined with the batches
+  // other threads append at the same time: while one appender writes, the others leave their
+  // batches to it and return; it writes them all with one pwrite (each stays its own batch with
+  // its own offsets, in the order they arrived). `done` may therefore run on another appender's
+  // thread, after this call returns. At most max_staged batches wait; appenders beyond that block
+  // until the writer took them (backpressure, like waiting for the mutex).
+  void append_combining(std::span<const record> records, append_callback done);
+  static constexpr std::size_t max_staged = 4096;
 
   // Whole batches starting with the one containing `offset`, up to `max_bytes` but always at least
   // one batch when there is data. offset == high watermark gives no bytes.
@@ -103,8 +111,16 @@ class partition : public std::enable_shared_from_this<partition> {
     std::function<void()> notify;
   };
 
+  struct staged_batch {
+    std::string bytes;
+    batch_header header;
+    append_callback done;
+  };
+
   partition(std::filesystem::path dir, std::string name, const topic_config& config, flusher& f);
   void append(std::span<std::uint8_t> batch, batch_header h, append_callback done);
+  // Appends a group of batches in one write (mutex not held on entry); answers every `done`.
+  void append_group(std::vector<staged_batch>& group);
   log_result<void> roll_if_needed(std::size_t incoming, std::int64_t now_ms);
   // Advances the high watermark (mutex held) and moves due waiters into `ready`.
   void commit(std::int64_t high_watermark, std::vector<std::function<void()>>& ready);
@@ -115,6 +131,12 @@ class partition : public std::enable_shared_from_this<partition> {
   std::string name_;
   const topic_config& config_;
   flusher& flusher_;
+
+  // append_combining: batches waiting for the appender that is writing (`combining_`).
+  std::mutex staging_mutex_;
+  std::condition_variable staging_room_;
+  std::vector<staged_batch> staged_;
+  bool combining_ = false;
 
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<segment>> segments_;  // oldest first; back() takes appends

@@ -142,6 +142,12 @@ log_result<void> segment::append(std::span<const std::uint8_t> batch, const batc
   return {};
 }
 
+log_result<void> segment::append_batches(std::span<const std::uint8_t> bytes, std::span<const batch_header> headers) {
+  if (auto r = file_.pwrite_all(size_, bytes); !r) return r;
+  for (const auto& h : headers) track(h, size_);  // track() moves size_ past each batch
+  return {};
+}
+
 log_result<void> segment::write_index() {
   std::string bytes(index_.size() * index_entry_size, '\0');
   auto* p = reinterpret_cast<std::uint8_t*>(bytes.data());

@@ -85,6 +85,8 @@ class segment {
 
   // Appends one batch whose base offset is already assigned (partition lock held).
   log_result<void> append(std::span<const std::uint8_t> batch, const batch_header& h);
+  // Several whole batches laid end to end in `bytes` (headers in the same order), in one write.
+  log_result<void> append_batches(std::span<const std::uint8_t> bytes, std::span<const batch_header> headers);
   log_result<void> datasync() { return file_.datasync(); }
   // Writes the index file; called when the segment stops being the tail.
   log_result<void> write_index();

@@ -21,7 +21,7 @@ void embedded_sender::send(outgoing_record r, send_callback done) {
   rec.value = std::move(r.value);
   rec.headers.reserve(r.headers.size());
   for (auto& h : r.headers) rec.headers.push_back({std::move(h.name), std::move(h.value)});
-  partition->append_records(std::span<const log::record>(&rec, 1), [done = std::move(done)](log::log_result<log::append_info> a) {
+  partition->append_combining(std::span<const log::record>(&rec, 1), [done = std::move(done)](log::log_result<log::append_info> a) {
     if (a) {
       done(send_result());
       return;

@@ -1,7 +1,8 @@
 // embedded_sender: downstream_sender over the embedded log, in-process (no Kafka connection).
 // Picks the partition as the Java client does (murmur2 of the key; round-robin without a key) and
-// appends through log::partition::append_records. Topics come from a provider the server wires to
-// the broker, so they are created with the broker's policy (hono.* partition count, event flush).
+// appends through log::partition::append_combining (concurrent sends share one write). Topics come
+// from a provider the server wires to the broker, so they are created with the broker's policy
+// (hono.* partition count, event flush).
 #pragma once
 
 #include <atomic>

@@ -135,6 +135,73 @@ TEST_F(Partition, IntervalPolicyAcknowledgesAtOnceAndSyncsInTheBackground) {
   EXPECT_EQ(records_of(*r).size(), 1u);
 }
 
+// append_combining: appenders on several threads, each record its own batch, every callback once,
+// offsets consecutive, each thread's records in the order it appended them, all of it readable;
+// for the os policy (answered at once) and for always (answered after the group's fsync).
+void append_combining_from_threads(partition& p, int threads, int per_thread) {
+  std::atomic<int> answered{0}, failed{0};
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < threads; ++t) {
+    appenders.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        const std::vector<record> one{make_record("t" + std::to_string(t), std::to_string(i))};
+        p.append_combining(one, [&](log_result<append_info> r) {
+          if (!r || r->last_offset != r->base_offset) ++failed;
+          ++answered;
+        });
+      }
+    });
+  }
+  for (auto& a : appenders) a.join();
+  const int total = threads * per_thread;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (answered < total && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_EQ(answered.load(), total);
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(p.high_watermark(), total);
+  std::vector<record> all;
+  for (std::int64_t offset = 0; offset < total;) {
+    auto r = p.read(offset, 1 << 20);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto records = records_of(*r);
+    ASSERT_FALSE(records.empty());
+    for (auto& rec : records) {
+      EXPECT_EQ(rec.offset, offset++);
+      all.push_back(std::move(rec));
+    }
+  }
+  std::vector<int> next(threads, 0);
+  for (const auto& rec : all) {
+    const int t = std::stoi(rec.key->substr(1));
+    EXPECT_EQ(*rec.value, std::to_string(next[t]++)) << "thread " << t;
+  }
+  for (int t = 0; t < threads; ++t) EXPECT_EQ(next[t], per_thread);
+}
+
+TEST_F(Partition, CombiningAppendsFromManyThreadsKeepEachThreadsOrder) {
+  auto p = open();
+  append_combining_from_threads(*p, 4, 2000);
+}
+
+TEST_F(Partition, CombiningAppendsWithFlushAlwaysAnswerAfterTheFsync) {
+  config_.flush = flush_policy::always;
+  auto p = open();
+  append_combining_from_threads(*p, 3, 300);
+}
+
+TEST_F(Partition, CombiningAppendRefusesOversizedBatchesAndAppendsAfterClose) {
+  config_.max_message_bytes = 100;
+  auto p = open();
+  std::optional<log_errc> error;
+  const std::vector<record> big{make_record("k", std::string(200, 'x'))};
+  p->append_combining(big, [&](log_result<append_info> r) { error = r ? std::nullopt : std::optional(r.error().code); });
+  EXPECT_EQ(error, log_errc::message_too_large);
+  ASSERT_TRUE(p->close().ok());
+  const std::vector<record> small{make_record("k", "v")};
+  p->append_combining(small, [&](log_result<append_info> r) { error = r ? std::nullopt : std::optional(r.error().code); });
+  EXPECT_EQ(error, log_errc::closed);
+}
+
 TEST_F(Partition, SegmentsRollBySizeAndReadsCrossThem) {
   config_.segment_bytes = 300;
   auto p = open();
