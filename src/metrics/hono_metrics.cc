@@ -39,16 +39,29 @@ void adapter_metrics::unauthenticated_connections(std::int64_t delta) {
   registry_.get_gauge("hono_connections_unauthenticated", "Connections of unauthenticated devices.", with_common({})).add(delta);
 }
 
+adapter_metrics::telemetry_instruments adapter_metrics::telemetry_instruments_for(const message_tags& t) {
+  thread_local std::string key;
+  key.assign(t.tenant).append(1, '\0').append(t.type).append(1, '\0').append(t.status).append(1, '\0').append(t.qos);
+  key.append(1, '\0').append(t.ttd);
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (const auto it = telemetry_cache_.find(key); it != telemetry_cache_.end()) return it->second;
+  }
+  telemetry_instruments found{
+      &registry_.get_summary("hono_telemetry_payload_bytes", "Payload sizes of telemetry and events.",
+                             with_common({{"tenant", std::string(t.tenant)}, {"type", std::string(t.type)}, {"status", std::string(t.status)}})),
+      &registry_.get_summary("hono_telemetry_processing_duration_seconds", "Time from receiving a message to its outcome.",
+                             with_common({{"tenant", std::string(t.tenant)}, {"type", std::string(t.type)}, {"status", std::string(t.status)},
+                                          {"qos", std::string(t.qos)}, {"ttd", std::string(t.ttd)}}))};
+  std::unique_lock lock(cache_mutex_);
+  telemetry_cache_.emplace(key, found);
+  return found;
+}
+
 void adapter_metrics::telemetry(const message_tags& t, std::size_t payload_bytes, std::chrono::nanoseconds processing) {
-  registry_
-      .get_summary("hono_telemetry_payload_bytes", "Payload sizes of telemetry and events.",
-                   with_common({{"tenant", t.tenant}, {"type", std::string(t.type)}, {"status", std::string(t.status)}}))
-      .observe(static_cast<double>(payload_bytes));
-  registry_
-      .get_summary("hono_telemetry_processing_duration_seconds", "Time from receiving a message to its outcome.",
-                   with_common({{"tenant", t.tenant}, {"type", std::string(t.type)}, {"status", std::string(t.status)},
-                                {"qos", std::string(t.qos)}, {"ttd", std::string(t.ttd)}}))
-      .observe(std::chrono::duration<double>(processing).count());
+  const auto instruments = telemetry_instruments_for(t);
+  instruments.payload->observe(static_cast<double>(payload_bytes));
+  instruments.duration->observe(std::chrono::duration<double>(processing).count());
 }
 
 }  // namespace tributary::metrics

@@ -6,8 +6,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "metrics/registry.h"
 
@@ -26,16 +28,27 @@ class adapter_metrics {
   void unauthenticated_connections(std::int64_t delta);
 
   struct message_tags {
-    std::string tenant;
+    std::string_view tenant;
     std::string_view type;    // telemetry, event
     std::string_view status;  // forwarded, unprocessable, undeliverable
     std::string_view qos;     // 0, 1, unknown
     std::string_view ttd = "none";
   };
+  // Called for every message: the instruments of a tag combination are looked up once and cached.
   void telemetry(const message_tags& tags, std::size_t payload_bytes, std::chrono::nanoseconds processing);
 
  private:
+  struct telemetry_instruments {
+    summary* payload;
+    summary* duration;
+  };
   labels with_common(labels l) const;
+  telemetry_instruments telemetry_instruments_for(const message_tags& t);
+
+  // (tenant, type, status, qos, ttd) joined by '\0' -> instruments; instruments live as long as the
+  // registry. Grows with the tag combinations in use, like the registry itself.
+  std::shared_mutex cache_mutex_;
+  std::unordered_map<std::string, telemetry_instruments> telemetry_cache_;
 
   registry& registry_;
   labels common_;
