@@ -379,6 +379,7 @@ log_result<void> partition::close() {
   sync_pending();
   std::unique_lock lock(mutex_);
   closed_ = true;
+  closed_flag_.store(true, std::memory_order_release);
   auto seal = std::move(to_seal_);
   to_seal_.clear();
   auto active = segments_.back();

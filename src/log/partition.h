@@ -5,6 +5,7 @@
 // the caller's. Owned by its topic through shared_ptr, shared with the flusher.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -52,6 +53,8 @@ class partition : public std::enable_shared_from_this<partition> {
   ~partition();
 
   const std::string& name() const { return name_; }  // "topic-3", for messages
+  // Closed (shut down, or its topic deleted): every later append fails with log_errc::closed.
+  bool is_closed() const { return closed_flag_.load(std::memory_order_acquire); }
 
   // Appends a client's batch: validates it (framing, magic, CRC, codec), writes the assigned base
   // offset into it and stores it as is (compressed batches stay compressed).
@@ -152,6 +155,7 @@ class partition : public std::enable_shared_from_this<partition> {
   std::int64_t last_sync_ms_ = 0;
   std::optional<log_error> failed_;  // an fsync failed: the partition takes no more appends
   bool closed_ = false;
+  std::atomic<bool> closed_flag_{false};  // closed_, readable without the mutex
   std::vector<waiter> waiters_;
   waiter_id next_waiter_ = 1;
 };

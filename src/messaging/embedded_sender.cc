@@ -4,9 +4,21 @@
 
 namespace tributary::messaging {
 
+std::shared_ptr<log::topic> embedded_sender::topic(const std::string& name, std::string& why) {
+  {
+    std::shared_lock lock(mutex_);
+    if (const auto it = known_.find(name); it != known_.end() && !it->second->get(0)->is_closed()) return it->second;
+  }
+  auto t = topics_(name, why);
+  if (!t || t->partition_count() == 0) return t;
+  std::unique_lock lock(mutex_);
+  known_[name] = t;
+  return t;
+}
+
 void embedded_sender::send(outgoing_record r, send_callback done) {
   std::string why;
-  auto topic = topics_(r.topic, why);
+  auto topic = this->topic(r.topic, why);
   if (!topic || topic->partition_count() == 0) {
     done(fail(messaging_error{messaging_errc::rejected, "cannot store to topic " + r.topic + ": " + why}));
     return;

@@ -62,6 +62,16 @@ class EmbeddedSenderTest : public ::testing::Test {
   std::unique_ptr<log::log_manager> log_;
 };
 
+TEST_F(EmbeddedSenderTest, ADeletedTopicIsCreatedAgainForTheNextSend) {
+  embedded_sender s(provider(1));
+  ASSERT_TRUE(send(s, {"hono.telemetry.t", std::string("k"), std::string("before"), {}, 1}).ok());
+  ASSERT_TRUE(log_->delete_topic("hono.telemetry.t").ok());
+  ASSERT_TRUE(send(s, {"hono.telemetry.t", std::string("k"), std::string("after"), {}, 2}).ok());
+  const auto records = read_all("hono.telemetry.t", 0);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(*records[0].value, "after");
+}
+
 TEST_F(EmbeddedSenderTest, KeyedRecordsLandInTheJavaPartitionWithHeaders) {
   embedded_sender s(provider(8));
   outgoing_record r{"hono.telemetry.t", std::string("4711"), std::string("payload"), {{"device_id", "4711"}, {"qos", "1"}}, 1234};
