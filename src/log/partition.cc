@@ -177,26 +177,33 @@ void partition::append_group(std::vector<staged_batch>& group) {
   log_end_offset_ = next;
   dirty_ = true;
   const std::int64_t log_start = segments_.front()->base_offset();
-  if (always) {
+  std::vector<pending_ack> acks;
+  acks.reserve(group.size());
+  std::uint64_t end = start;
+  for (auto& b : group) {
+    end += b.bytes.size();
+    acks.push_back({{b.header.base_offset, b.header.last_offset(), log_start}, std::move(b.done), active, end});
+  }
+  acknowledge(lock, acks, total);
+}
+
+void partition::acknowledge(std::unique_lock<std::mutex>& lock, std::vector<pending_ack>& acks, std::uint64_t bytes) {
+  if (config_.flush == flush_policy::always) {
     const bool first = pending_.empty();
-    std::uint64_t end = start;
-    for (auto& b : group) {
-      end += b.bytes.size();
-      pending_.push_back({{b.header.base_offset, b.header.last_offset(), log_start}, std::move(b.done), active, end});
-    }
-    pending_bytes_ += total;
+    for (auto& a : acks) pending_.push_back(std::move(a));
+    pending_bytes_ += bytes;
     const bool group_full = pending_.size() >= last_group_size_;
     lock.unlock();
     if (first) flusher_.schedule(shared_from_this());
     if (group_full) pending_grew_.notify_one();
     return;
   }
-  active->set_committed(active->size());
+  segments_.back()->set_committed(segments_.back()->size());
   std::vector<std::function<void()>> ready;
   commit(log_end_offset_, ready);
   lock.unlock();
   run_all(ready);
-  for (auto& b : group) b.done(append_info{b.header.base_offset, b.header.last_offset(), log_start});
+  for (auto& a : acks) a.done(a.info);
 }
 
 void partition::append(std::span<std::uint8_t> batch, batch_header h, append_callback done) {
@@ -239,23 +246,9 @@ void partition::append(std::span<std::uint8_t> batch, batch_header h, append_cal
   }
   log_end_offset_ = h.next_offset();
   dirty_ = true;
-  append_info info{h.base_offset, h.last_offset(), segments_.front()->base_offset()};
-  if (always) {
-    const bool first = pending_.empty();
-    pending_.push_back({info, std::move(done), active, active->size()});
-    pending_bytes_ += batch.size();
-    const bool group_full = pending_.size() >= last_group_size_;
-    lock.unlock();
-    if (first) flusher_.schedule(shared_from_this());
-    if (group_full) pending_grew_.notify_one();
-    return;
-  }
-  active->set_committed(active->size());
-  std::vector<std::function<void()>> ready;
-  commit(log_end_offset_, ready);
-  lock.unlock();
-  run_all(ready);
-  done(info);
+  std::vector<pending_ack> acks;
+  acks.push_back({{h.base_offset, h.last_offset(), segments_.front()->base_offset()}, std::move(done), active, active->size()});
+  acknowledge(lock, acks, batch.size());
 }
 
 log_result<void> partition::roll_if_needed(std::size_t incoming, std::int64_t now) {

@@ -122,6 +122,9 @@ class partition : public std::enable_shared_from_this<partition> {
 
   partition(std::filesystem::path dir, std::string name, const topic_config& config, flusher& f);
   void append(std::span<std::uint8_t> batch, batch_header h, append_callback done);
+  // Mutex held, batches written: queues their acknowledgements for the fsync (policy always) or
+  // commits them and answers at once. Unlocks.
+  void acknowledge(std::unique_lock<std::mutex>& lock, std::vector<pending_ack>& acks, std::uint64_t bytes);
   // Appends a group of batches in one write (mutex not held on entry); answers every `done`.
   void append_group(std::vector<staged_batch>& group);
   log_result<void> roll_if_needed(std::size_t incoming, std::int64_t now_ms);
