@@ -1,8 +1,8 @@
 // adapter: Hono's HTTP adapter (spec/hono.md §2) for telemetry and events: authentication (client
 // certificate, then Basic auth-id@tenant), the upload URIs, QoS-Level / hono-ttd / hono-ttl, body
-// and content-type rules, the tenant's data-volume limit, CORS, the one status table, and records through messaging. A pure
-// request -> response coroutine served by net::serve_http/serve_https; holds no per-connection
-// state. Command delivery in responses (hono-ttd) and /command/res are command & control's: the
+// and content-type rules, the tenant's data-volume limit, CORS, the one status table, and records
+// through messaging. A pure request -> response coroutine served by net::serve_http/serve_https;
+// holds no per-connection state. Command delivery in responses (hono-ttd) and /command/res are command & control's: the
 // effective ttd is computed and forwarded, and the route answers 501 until then.
 #pragma once
 
