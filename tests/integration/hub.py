@@ -94,9 +94,10 @@ class Hub:
         def bound():
             if self.proc.poll() is not None:
                 raise AssertionError(f"tributary exited with {self.proc.returncode}:\n{self.log()}")
-            if not listeners.exists():
+            try:
+                written = json.loads(listeners.read_text())
+            except FileNotFoundError:  # not written yet, or a killed predecessor's being removed at start-up
                 return None
-            written = json.loads(listeners.read_text())
             return written["pid"] == self.proc.pid and written["listeners"]
 
         self.addresses = wait_for(bound, "listeners.json written by this process")
