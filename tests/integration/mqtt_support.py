@@ -10,12 +10,11 @@ import struct
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 
-import confluent_kafka as ck
 import paho.mqtt.client as paho
 
 from hub import DEADLINE, wait_for
+from kafka_records import Record, read_records, records_up_to_marker, wait_record, wait_records  # noqa: F401
 from kafka_support import java_partition
 
 DEMO_TENANT = "DEFAULT_TENANT"
@@ -361,65 +360,6 @@ def publish_topic_of(p):
     if (flags >> 1) & 3:
         rest = rest[2:]
     return topic, rest
-
-
-# ================================================================================================ Kafka
-
-@dataclass
-class Record:
-    topic: str
-    partition: int
-    offset: int
-    key: str
-    value: bytes
-    headers: dict = field(default_factory=dict)
-    header_names: list = field(default_factory=list)
-
-
-def _to_record(m):
-    names = [k for k, _ in (m.headers() or [])]
-    headers = {k: (v.decode() if v is not None else None) for k, v in (m.headers() or [])}
-    return Record(m.topic(), m.partition(), m.offset(), m.key().decode() if m.key() is not None else None,
-                  m.value() if m.value() is not None else b"", headers, names)
-
-
-def read_records(hub, topic, done, deadline=DEADLINE):
-    """Reads `topic` from the beginning of every partition until done(records) is true; returns the records
-    (ordered by partition and offset within a partition, in arrival order otherwise)."""
-    c = ck.Consumer({"bootstrap.servers": hub.kafka, "group.id": f"mqtt-tests-{uuid.uuid4()}",
-                     "enable.auto.commit": False, "auto.offset.reset": "earliest"})
-    try:
-        meta = c.list_topics(topic, timeout=30)
-        partitions = meta.topics[topic].partitions
-        c.assign([ck.TopicPartition(topic, p, ck.OFFSET_BEGINNING) for p in partitions])
-        records = []
-
-        def poll():
-            m = c.poll(0.2)
-            if m is not None and not m.error():
-                records.append(_to_record(m))
-            return done(records)
-
-        wait_for(poll, f"records on {topic}", deadline=deadline, interval=0)
-        return records
-    finally:
-        c.close()
-
-
-def wait_records(hub, topic, count=1, where=lambda r: True):
-    """The first `count` records of `topic` that satisfy `where` (waits until there are that many)."""
-    matching = lambda records: [r for r in records if where(r)]  # noqa: E731
-    return matching(read_records(hub, topic, lambda records: len(matching(records)) >= count))[:count]
-
-
-def records_up_to_marker(hub, topic, marker_payload, key):
-    """All records with `key` up to and including the one whose value is marker_payload. The marker is published
-    after the message whose absence a test checks: same key -> same partition -> the log order is the order the
-    adapter stored them in, so anything stored before the marker is in this list."""
-    records = read_records(hub, topic, lambda rs: any(r.value == marker_payload and r.key == key for r in rs))
-    same_key = [r for r in records if r.key == key]
-    end = next(i for i, r in enumerate(same_key) if r.value == marker_payload)
-    return same_key[:end + 1]
 
 
 def telemetry_topic(tenant=DEMO_TENANT):
