@@ -53,6 +53,7 @@ class partition : public std::enable_shared_from_this<partition> {
   ~partition();
 
   const std::string& name() const { return name_; }  // "topic-3", for messages
+  std::int64_t max_message_bytes() const { return config_.max_message_bytes; }  // largest batch it takes
   // Closed (shut down, or its topic deleted): every later append fails with log_errc::closed.
   bool is_closed() const { return closed_flag_.load(std::memory_order_acquire); }
 

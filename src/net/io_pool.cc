@@ -3,6 +3,13 @@
 #include <spdlog/spdlog.h>
 
 namespace tributary::net {
+namespace {
+
+thread_local asio::io_context* current_context = nullptr;
+
+}  // namespace
+
+asio::io_context* io_pool::current() { return current_context; }
 
 io_pool::io_pool(unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -20,6 +27,7 @@ void io_pool::start() {
   running_ = contexts_.size();
   for (std::size_t i = 0; i < contexts_.size(); ++i) {
     threads_.emplace_back([this, i] {
+      current_context = contexts_[i].get();
       for (;;) {
         try {
           contexts_[i]->run();

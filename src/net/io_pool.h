@@ -32,6 +32,8 @@ class io_pool {
   asio::io_context& next();
 
   void start();
+  // The context the calling thread runs, when it is one of a pool's I/O threads; else nullptr.
+  static asio::io_context* current();
   // Lets the threads finish the work in hand and exit; after `deadline` the contexts are stopped
   // with whatever work remains abandoned. Joins the threads. Idempotent.
   void stop(std::chrono::steady_clock::time_point deadline);

@@ -1,5 +1,6 @@
 #include "messaging/embedded_sender.h"
 
+#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -7,6 +8,7 @@
 
 #include "common/murmur2.h"
 #include "log/record_batch.h"
+#include "net/io_pool.h"
 
 namespace tributary::messaging {
 namespace {
@@ -58,6 +60,15 @@ class EmbeddedSenderTest : public ::testing::Test {
     return out;
   }
 
+  std::size_t batch_count(const std::string& topic, int partition) {
+    auto r = log_->find_partition(topic, partition)->read(0, 1 << 20);
+    std::size_t n = 0;
+    for (std::string_view bytes = r->bytes; !bytes.empty(); ++n) {
+      bytes.remove_prefix(static_cast<std::size_t>(log::parse_batch_header(log::as_bytes(bytes))->batch_length) + 12);
+    }
+    return n;
+  }
+
   std::filesystem::path dir_;
   std::unique_ptr<log::log_manager> log_;
 };
@@ -70,6 +81,41 @@ TEST_F(EmbeddedSenderTest, ADeletedTopicIsCreatedAgainForTheNextSend) {
   const auto records = read_all("hono.telemetry.t", 0);
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(*records[0].value, "after");
+}
+
+TEST_F(EmbeddedSenderTest, RecordsSentInOneTurnOfAnIoThreadShareABatchPerPartition) {
+  embedded_sender s(provider(2));
+  net::io_pool pool(1);
+  // Two handlers queued before the thread starts, so that both run in its first turn: one sends 50
+  // records of keys "a" and "b" (their partitions may coincide), the other 10 more of "a".
+  std::promise<void> answered;
+  std::atomic<int> ok{0}, count{0};
+  auto done = [&](send_result r) {
+    if (r) ++ok;
+    if (++count == 60) answered.set_value();
+  };
+  boost::asio::post(pool.at(0), [&] {
+    for (int i = 0; i < 50; ++i) s.send({"t", std::string(i % 2 ? "a" : "b"), std::to_string(i), {}, 1}, done);
+  });
+  boost::asio::post(pool.at(0), [&] {
+    for (int i = 50; i < 60; ++i) s.send({"t", std::string("a"), std::to_string(i), {}, 1}, done);
+  });
+  pool.start();
+  ASSERT_EQ(answered.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  pool.stop(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(ok.load(), 60);
+  const int pa = java_partition("a", 2), pb = java_partition("b", 2);
+  std::vector<std::string> a, b;
+  for (const auto& r : read_all("t", pa)) (*r.key == "a" ? a : b).push_back(*r.value);
+  if (pb != pa) {
+    for (const auto& r : read_all("t", pb)) b.push_back(*r.value);
+  }
+  ASSERT_EQ(a.size(), 35u);
+  ASSERT_EQ(b.size(), 25u);
+  for (std::size_t i = 0; i + 1 < a.size(); ++i) EXPECT_LT(std::stoi(a[i]), std::stoi(a[i + 1]));  // order kept per key
+  for (std::size_t i = 0; i + 1 < b.size(); ++i) EXPECT_LT(std::stoi(b[i]), std::stoi(b[i + 1]));
+  // Both handlers ran before the thread's flush: one batch per partition, not one per record.
+  EXPECT_EQ(batch_count("t", pa) + (pb != pa ? batch_count("t", pb) : 0), pb != pa ? 2u : 1u);
 }
 
 TEST_F(EmbeddedSenderTest, KeyedRecordsLandInTheJavaPartitionWithHeaders) {
