@@ -3,6 +3,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <array>
+#include <ctime>
 #include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,7 +15,17 @@
 namespace tributary::registry {
 namespace {
 
-using clock = std::chrono::steady_clock;
+// The caches' clock: CLOCK_MONOTONIC at the kernel tick's resolution (a few ms), cheaper to read
+// than steady_clock on every lookup; TTLs are seconds to minutes.
+struct clock {
+  using duration = std::chrono::steady_clock::duration;
+  using time_point = std::chrono::steady_clock::time_point;
+  static time_point now() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return time_point(std::chrono::duration_cast<duration>(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+  }
+};
 
 std::string key_of(std::initializer_list<std::string_view> parts) {
   std::string key;
@@ -266,6 +277,33 @@ registry_result<std::shared_ptr<const device_info>> lookups::device(const std::s
   return info;
 }
 
+namespace {
+
+// The assertion rules (spec/hono.md §4.3) on looked-up tenant, device and gateway; `gateway` is
+// null when the device sends for itself; `gateway_error` when the gateway lookup failed.
+registry_result<registration_assertion> assertion_of(const std::shared_ptr<const tenant_info>& t,
+                                                     const std::shared_ptr<const device_info>& d,
+                                                     const registry_result<std::shared_ptr<const device_info>>* gateway) {
+  if (!d->enabled) return registry_fail(registry_errc::not_found, "device is disabled");
+  registration_assertion a;
+  a.device = d;
+  if (gateway) {
+    if (!*gateway) {
+      if (gateway->error().code == registry_errc::not_found) return registry_fail(registry_errc::forbidden, "unknown gateway");
+      return fail(gateway->error());
+    }
+    const auto& g = **gateway;
+    if (!g->enabled) return registry_fail(registry_errc::forbidden, "gateway is disabled");
+    if (!may_act_for(*g, *d)) return registry_fail(registry_errc::forbidden, "gateway is not authorized to act for the device");
+    a.gateway = g;
+  }
+  a.defaults = t->defaults;
+  for (const auto& [k, v] : d->defaults) a.defaults[k] = v;
+  return a;
+}
+
+}  // namespace
+
 registry_result<registration_assertion> lookups::assert_registration(const std::string& tenant, const std::string& device_id,
                                                                      const std::optional<std::string>& gateway_id) {
   auto t = this->tenant(tenant);
@@ -273,21 +311,22 @@ registry_result<registration_assertion> lookups::assert_registration(const std::
   auto d = device(tenant, device_id);
   if (!d) return fail(d.error());
   if (!(*d)->enabled) return registry_fail(registry_errc::not_found, "device is disabled");
-  registration_assertion a;
-  a.device = *d;
-  if (gateway_id && *gateway_id != device_id) {
-    auto g = device(tenant, *gateway_id);
-    if (!g) {
-      if (g.error().code == registry_errc::not_found) return registry_fail(registry_errc::forbidden, "unknown gateway");
-      return fail(g.error());
-    }
-    if (!(*g)->enabled) return registry_fail(registry_errc::forbidden, "gateway is disabled");
-    if (!may_act_for(**g, **d)) return registry_fail(registry_errc::forbidden, "gateway is not authorized to act for the device");
-    a.gateway = *g;
-  }
-  a.defaults = (*t)->defaults;
-  for (const auto& [k, v] : (*d)->defaults) a.defaults[k] = v;
-  return a;
+  if (!gateway_id || *gateway_id == device_id) return assertion_of(*t, *d, nullptr);
+  const auto g = device(tenant, *gateway_id);
+  return assertion_of(*t, *d, &g);
+}
+
+std::optional<registry_result<registration_assertion>> lookups::assert_registration_cached(
+    const std::string& tenant, const std::string& device_id, const std::optional<std::string>& gateway_id) {
+  const auto t = caches_->tenants.get(tenant);
+  if (!t) return std::nullopt;
+  const auto d = caches_->devices.get(key_of({tenant, device_id}));
+  if (!d) return std::nullopt;
+  if (!gateway_id || *gateway_id == device_id) return assertion_of(*t, *d, nullptr);
+  const auto g = caches_->devices.get(key_of({tenant, *gateway_id}));
+  if (!g) return std::nullopt;
+  const registry_result<std::shared_ptr<const device_info>> gateway = *g;
+  return assertion_of(*t, *d, &gateway);
 }
 
 boost::asio::awaitable<registry_result<authenticated_device>> lookups::async_authenticate_password(
@@ -308,9 +347,7 @@ boost::asio::awaitable<registry_result<authenticated_device>> lookups::async_aut
 boost::asio::awaitable<registry_result<registration_assertion>> lookups::async_assert_registration(
     std::string tenant, std::string device, std::optional<std::string> gateway) {
   // Cheap when everything is cached; the store is only touched on a miss, on the blocking pool.
-  const bool cached = caches_->tenants.get(tenant) && caches_->devices.get(key_of({tenant, device})) &&
-                      (!gateway || caches_->devices.get(key_of({tenant, *gateway})));
-  if (cached) co_return assert_registration(tenant, device, gateway);
+  if (auto cached = assert_registration_cached(tenant, device, gateway)) co_return std::move(*cached);
   auto work = [this, tenant, device, gateway] { return assert_registration(tenant, device, gateway); };
   auto answer = net::offload(blocking_, std::move(work));
   co_return co_await std::move(answer);

@@ -87,6 +87,10 @@ class lookups {
                                                                            const std::string& auth_id,
                                                                            const std::string& password);
   registry_result<std::shared_ptr<const device_info>> device(const std::string& tenant, const std::string& id);
+  // assert_registration from the caches alone, or nullopt when something is not cached.
+  std::optional<registry_result<registration_assertion>> assert_registration_cached(const std::string& tenant,
+                                                                                    const std::string& device,
+                                                                                    const std::optional<std::string>& gateway);
   void on_change(const change_event& e);
 
   store& store_;
