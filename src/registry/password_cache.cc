@@ -1,6 +1,6 @@
 // password_cache: the keyed-digest LRU described in password_cache.h. The HMAC runs outside the
-// mutex on a private copy of the keyed context; only the hash-map probe and the list splice run
-// under it. Must not log and must not keep the password or the raw key beyond one call.
+// mutex on the calling thread's own copy of the keyed context (made once per thread, re-initialised
+// with the same key for every digest); only the hash-map probe and the list splice run under it. Must not log and must not keep the password or the raw key beyond one call.
 #include "registry/password_cache.h"
 
 #include <openssl/core_names.h>
@@ -9,6 +9,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -47,22 +48,41 @@ bool update_framed(EVP_MAC_CTX* ctx, std::string_view field) {
          EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(field.data()), field.size()) == 1;
 }
 
+std::atomic<std::uint64_t> next_cache_id{1};
+
+// The calling thread's copy of one cache's keyed context; freed (and cleansed) when the thread
+// ends or uses another cache.
+struct thread_context {
+  std::uint64_t owner = 0;
+  EVP_MAC_CTX* ctx = nullptr;
+  ~thread_context() { EVP_MAC_CTX_free(ctx); }
+};
+thread_local thread_context this_thread;
+
 }  // namespace
 
 password_cache::password_cache(std::size_t capacity, std::chrono::milliseconds ttl)
-    : capacity_(capacity), ttl_(ttl), keyed_(capacity > 0 ? new_keyed_hmac() : nullptr) {}
+    : id_(next_cache_id.fetch_add(1)), capacity_(capacity), ttl_(ttl), keyed_(capacity > 0 ? new_keyed_hmac() : nullptr) {}
 
 password_cache::~password_cache() { EVP_MAC_CTX_free(keyed_); }  // frees and cleanses the keyed state
 
 std::optional<password_cache::digest> password_cache::key_of(const password_hash& stored,
                                                               std::string_view password) const {
   if (keyed_ == nullptr) return std::nullopt;
-  std::unique_ptr<EVP_MAC_CTX, mac_deleter> ctx(EVP_MAC_CTX_dup(keyed_));
+  if (this_thread.owner != id_) {
+    EVP_MAC_CTX_free(this_thread.ctx);
+    this_thread.ctx = EVP_MAC_CTX_dup(keyed_);  // keyed and ready for a first digest
+    this_thread.owner = this_thread.ctx ? id_ : 0;
+    if (!this_thread.ctx) return std::nullopt;
+  } else if (EVP_MAC_init(this_thread.ctx, nullptr, 0, nullptr) != 1) {  // again, with the same key
+    return std::nullopt;
+  }
+  EVP_MAC_CTX* ctx = this_thread.ctx;
   digest out;
   std::size_t size = 0;
-  if (!ctx || !update_framed(ctx.get(), stored.function) || !update_framed(ctx.get(), stored.hash) ||
-      !update_framed(ctx.get(), stored.salt) || !update_framed(ctx.get(), password) ||
-      EVP_MAC_final(ctx.get(), out.data(), &size, out.size()) != 1 || size != out.size()) {
+  if (!update_framed(ctx, stored.function) || !update_framed(ctx, stored.hash) || !update_framed(ctx, stored.salt) ||
+      !update_framed(ctx, password) || EVP_MAC_final(ctx, out.data(), &size, out.size()) != 1 || size != out.size()) {
+    this_thread.owner = 0;  // start from a fresh copy next time
     return std::nullopt;
   }
   return out;

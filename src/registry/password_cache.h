@@ -25,6 +25,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <list>
 #include <mutex>
@@ -77,6 +78,7 @@ class password_cache {
   std::optional<digest> key_of(const password_hash& stored, std::string_view password) const;
   void drop_expired_tail(clock::time_point now);
 
+  const std::uint64_t id_;  // tells this cache's per-thread contexts from a former cache's
   const std::size_t capacity_;
   const clock::duration ttl_;
   evp_mac_ctx_st* keyed_ = nullptr;  // HMAC-SHA256 with the key set; only duplicated, never updated

@@ -85,6 +85,34 @@ TEST(PasswordCache, TwoCachesDoNotShareKeys) {
   EXPECT_EQ(second.lookup(kDemo, "hono-secret"), std::nullopt);
 }
 
+TEST(PasswordCache, AlternatingCachesOnOneThreadKeepTheirOwnKeys) {
+  password_cache first(16, 1h);
+  password_cache second(16, 1h);
+  first.remember(kDemo, "hono-secret", true);
+  second.remember(kSha, "other", true);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(first.lookup(kDemo, "hono-secret"), true);
+    EXPECT_EQ(second.lookup(kDemo, "hono-secret"), std::nullopt);
+    EXPECT_EQ(second.lookup(kSha, "other"), true);
+    EXPECT_EQ(first.lookup(kSha, "other"), std::nullopt);
+  }
+}
+
+TEST(PasswordCache, EntriesRememberedOnOneThreadHitOnOthers) {
+  password_cache cache(16, 1h);
+  std::thread([&] { cache.remember(kSha, "pw", true); }).join();
+  std::atomic<int> hits{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 100; ++i) hits += cache.lookup(kSha, "pw") == std::optional<bool>(true);
+    });
+  }
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(hits.load(), 300);
+  EXPECT_EQ(cache.lookup(kSha, "pw"), true);
+}
+
 TEST(PasswordCache, EntriesExpireAfterTheTtl) {
   password_cache cache(16, 20ms);
   cache.remember(kDemo, "hono-secret", true);
