@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
+
+#include "common/rfc3339.h"
 
 namespace tributary::registry {
 namespace {
@@ -62,16 +63,7 @@ std::string to_rfc3339(std::chrono::system_clock::time_point t) {
 
 seconds_time now_seconds() { return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
-std::string to_rfc3339(seconds_time t) {
-  const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return buf;
-}
+std::string to_rfc3339(seconds_time t) { return rfc3339_seconds(t); }
 
 std::optional<seconds_time> parse_rfc3339(std::string_view s) {
   int year, month, day, hour, minute, second;

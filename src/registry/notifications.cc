@@ -3,23 +3,10 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <cstdio>
+#include "common/rfc3339.h"
 
 namespace tributary::registry {
 namespace {
-
-std::string instant(std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
-  const auto day = std::chrono::floor<std::chrono::days>(ms);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{ms - day};
-  char text[40];
-  std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return text;
-}
 
 const char* change_name(change_type c) {
   switch (c) {
@@ -35,7 +22,7 @@ const char* change_name(change_type c) {
 notification to_notification(const change_event& e, bool invalidate_cache_on_update, std::chrono::system_clock::time_point now) {
   boost::json::object o;
   o["source"] = "device-registry";
-  o["creation-time"] = instant(now);
+  o["creation-time"] = rfc3339_millis(now);
   o["tenant-id"] = e.tenant_id;
   notification n;
   switch (e.kind) {

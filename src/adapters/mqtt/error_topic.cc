@@ -3,8 +3,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <cstdio>
 #include <vector>
+
+#include "common/rfc3339.h"
 
 namespace tributary::adapters::mqtt {
 
@@ -35,17 +36,8 @@ std::string error_topic_name(const error_subscription& s, const std::string& mes
 
 std::string error_payload(int status, const std::string& message, const std::string& correlation_id,
                           std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
-  const auto day = std::chrono::floor<std::chrono::days>(ms);
-  const std::chrono::year_month_day ymd{day};
-  const std::chrono::hh_mm_ss hms{ms - day};
-  char stamp[40];
-  std::snprintf(stamp, sizeof stamp, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
   return boost::json::serialize(boost::json::object{
-      {"code", status}, {"message", message}, {"timestamp", stamp}, {"correlation-id", correlation_id}});
+      {"code", status}, {"message", message}, {"timestamp", rfc3339_millis(now)}, {"correlation-id", correlation_id}});
 }
 
 std::string_view error_endpoint_type(std::string_view first) {
