@@ -25,6 +25,7 @@ asio::awaitable<void> echo_lines(std::shared_ptr<connection> conn) {
     const std::size_t n = co_await conn->socket().async_read_some(asio::buffer(chunk),
                                                                    asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
+    conn->set_idle(false);  // busy from the moment data arrives: a drain must not close it mid-request
     pending.append(chunk, n);
     if (pending.find('\n') == std::string::npos) {
       co_await asio::async_write(conn->socket(), asio::buffer(".", 1), asio::redirect_error(asio::use_awaitable, ec));
