@@ -3,7 +3,6 @@ login against a tenant's trusted CA (spec/hono.md §3.1, §4.2), with certificat
 test time. Records are read back from the embedded broker with kcat."""
 import json
 import ssl
-import subprocess
 import threading
 
 import paho.mqtt.client as mqtt
@@ -12,46 +11,12 @@ import requests
 
 from hub import DEADLINE, wait_for
 from kafka_support import kcat
-
-
-def openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def make_ca(directory, name, subject):
-    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2", "-subj", subject, cwd=directory)
-
-
-def make_cert(directory, name, subject, ca, extensions=None):
-    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", subject, cwd=directory)
-    args = ["x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
-            "-out", f"{name}.pem", "-days", "2"]
-    if extensions:
-        (directory / f"{name}.ext").write_text(extensions)
-        args += ["-extfile", f"{name}.ext"]
-    openssl(*args, cwd=directory)
-
-
-def der_b64(directory, name):
-    out = subprocess.run(["openssl", "x509", "-in", f"{name}.pem", "-outform", "DER"], cwd=directory, check=True,
-                         capture_output=True)
-    import base64
-    return base64.b64encode(out.stdout).decode()
+from pki_support import der_b64, make_pki
 
 
 @pytest.fixture
 def pki(tmp_path):
-    d = tmp_path / "pki"
-    d.mkdir()
-    make_ca(d, "server-ca", "/CN=Test Server CA")
-    make_cert(d, "server", "/CN=localhost", "server-ca", "subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    make_ca(d, "tenant-ca", "/O=Tributary Tests/CN=Tenant CA")
-    make_cert(d, "device", "/O=Tributary Tests/OU=sensors/CN=device-1", "tenant-ca")
-    make_ca(d, "other-ca", "/O=Elsewhere/CN=Other CA")
-    make_cert(d, "stranger", "/O=Tributary Tests/OU=sensors/CN=device-1", "other-ca")
-    return d
+    return make_pki(tmp_path / "pki")
 
 
 @pytest.fixture
