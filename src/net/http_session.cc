@@ -8,6 +8,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <vector>
+
 namespace tributary::net {
 
 http_response json_error(http::status status, std::string_view message, unsigned version) {
@@ -37,6 +39,22 @@ asio::awaitable<void> write_response(Stream& stream, connection& conn, http_resp
                                      boost::system::error_code& ec) {
   conn.expires_after(timeout);
   co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+// After refusing a request whose body is still arriving (413): reads and drops what the client
+// still sends, for up to a second and 1 MiB, before the connection closes. Closing with unread
+// data would reset the connection, and the client, still writing its body, would never read the
+// answer (nginx's lingering close).
+template <typename Stream>
+asio::awaitable<void> linger(Stream& stream, connection& conn) {
+  conn.expires_after(std::chrono::seconds(1), connection::on_expiry::cancel);
+  std::vector<char> sink(4096);
+  for (std::size_t dropped = 0; dropped < (1u << 20);) {
+    boost::system::error_code ec;
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) break;
+    dropped += n;
+  }
 }
 
 template <typename Stream>
@@ -81,8 +99,10 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
         co_return;
       }
       if (auto res = parse_failure(ec)) {
+        const bool body_coming = ec == http::error::body_limit;
         res->keep_alive(false);
         co_await write_response(stream, *conn, *res, limits.request_timeout, ec);
+        if (body_coming && !ec) co_await linger(stream, *conn);
       }
       co_return;
     }
