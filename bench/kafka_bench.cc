@@ -31,7 +31,16 @@
 
 #include <unistd.h>
 
+#include "bench_support.h"
+
 namespace {
+
+using tributary::bench::cpu_seconds;
+using tributary::bench::failure;
+using tributary::bench::monotonic_ns;
+using tributary::bench::per_s;
+using tributary::bench::percentile;
+using tributary::bench::seconds_between;
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
@@ -55,32 +64,8 @@ struct options {
   std::vector<std::string> consumer_set;
 };
 
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-double seconds_between(std::int64_t start_ns, std::int64_t end_ns) { return (end_ns - start_ns) / 1e9; }
 double mb_per_s(std::uint64_t bytes, double seconds) { return seconds > 0 ? bytes / seconds / 1e6 : 0; }
-double per_s(std::uint64_t n, double seconds) { return seconds > 0 ? n / seconds : 0; }
 
-// User + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15); -1 if unknown.
-double cpu_seconds(int pid) {
-  const std::string path = pid ? "/proc/" + std::to_string(pid) + "/stat" : "/proc/self/stat";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return -1;
-  char line[1024];
-  const bool read = std::fgets(line, sizeof line, f) != nullptr;
-  std::fclose(f);
-  const char* after_name = read ? std::strrchr(line, ')') : nullptr;  // the name may hold spaces
-  unsigned long long utime = 0, stime = 0;
-  if (!after_name || std::sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-                                 &stime) != 2) {
-    return -1;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // CPU time the benchmark (all its librdkafka threads) and the broker spend in one phase; with both
 // on the same few cores, CPU per MB is what bounds the throughput.
@@ -112,16 +97,6 @@ std::uint64_t get_u64(const char* p) {
   return v;
 }
 
-// The first error of a run wins; later ones are usually its consequences.
-struct failure {
-  std::mutex mutex;
-  std::string first;
-  std::atomic<bool> failed{false};
-  void set(std::string message) {
-    std::lock_guard lock(mutex);
-    if (!failed.exchange(true)) first = std::move(message);
-  }
-};
 
 // librdkafka statistics (statistics.interval.ms): each report's window averages, weighted by their
 // sample counts, over the run. `rtt` is request→response time as the client sees it, `int_latency`
@@ -475,12 +450,6 @@ bool topic_offsets(rd_kafka_t* rk, const options& opt, std::vector<std::int64_t>
   return true;
 }
 
-std::int64_t percentile(std::vector<std::int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 void print_latency(const char* label, std::vector<std::int64_t>& ns) {
   const double p50 = percentile(ns, 0.50) / 1e6;

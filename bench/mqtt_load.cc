@@ -56,6 +56,7 @@
 
 #include <unistd.h>
 
+#include "bench_support.h"
 #include "adapters/mqtt/codec.h"
 #include "common/base64.h"
 
@@ -64,6 +65,12 @@ namespace {
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace mq = tributary::adapters::mqtt;
+using tributary::bench::cpu_seconds;
+using tributary::bench::failure;
+using tributary::bench::monotonic_ns;
+using tributary::bench::per_s;
+using tributary::bench::percentile;
+using tributary::bench::seconds_between;
 using tcp = asio::ip::tcp;
 
 constexpr int exit_failure = 1;
@@ -73,18 +80,10 @@ constexpr int exit_usage = 2;
 constexpr std::size_t header_bytes = 24;
 constexpr std::int64_t ns_per_s = 1'000'000'000;
 
-std::int64_t monotonic_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 asio::steady_timer::time_point at_ns(std::int64_t ns) {
   return asio::steady_timer::time_point(
       std::chrono::duration_cast<asio::steady_timer::duration>(std::chrono::nanoseconds(ns)));
 }
-double seconds_between(std::int64_t start_ns, std::int64_t end_ns) {
-  return static_cast<double>(end_ns - start_ns) / 1e9;
-}
-double per_s(double n, double seconds) { return seconds > 0 ? n / seconds : 0; }
 
 void put_u32(std::uint8_t* p, std::uint32_t v) { std::memcpy(p, &v, sizeof v); }
 void put_u64(std::uint8_t* p, std::uint64_t v) { std::memcpy(p, &v, sizeof v); }
@@ -99,22 +98,6 @@ std::uint64_t get_u64(const std::uint8_t* p) {
   return v;
 }
 
-// User + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15); -1 if unknown.
-double cpu_seconds(int pid) {
-  const std::string path = pid ? "/proc/" + std::to_string(pid) + "/stat" : "/proc/self/stat";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) return -1;
-  char line[1024];
-  const bool read = std::fgets(line, sizeof line, f) != nullptr;
-  std::fclose(f);
-  const char* after_name = read ? std::strrchr(line, ')') : nullptr;  // the name may hold spaces
-  unsigned long long utime = 0, stime = 0;
-  if (!after_name ||
-      std::sscanf(after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) {
-    return -1;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // A /proc/<pid>/status field in KiB (VmRSS, VmHWM, ...); -1 if unknown.
 long status_kib(int pid, const char* field) {
@@ -157,16 +140,6 @@ class cpu_meter {
   double server_;
 };
 
-// The first error of a run wins; later ones are usually its consequences.
-struct failure {
-  std::mutex mutex;
-  std::string first;
-  std::atomic<bool> failed{false};
-  void set(std::string message) {
-    std::lock_guard lock(mutex);
-    if (!failed.exchange(true)) first = std::move(message);
-  }
-};
 
 bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
   const auto colon = text.rfind(':');
@@ -181,12 +154,6 @@ bool split_host_port(const std::string& text, std::string& host, std::uint16_t& 
   return true;
 }
 
-std::int64_t percentile(std::vector<std::int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return v[k];
-}
 
 // ---- devices and their credentials -------------------------------------------------------------
 

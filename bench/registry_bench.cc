@@ -58,6 +58,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench_support.h"
 #include "net/blocking.h"
 #include "net/http_session.h"
 #include "net/io_pool.h"
@@ -69,6 +70,11 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
+using tributary::bench::failure;
+using tributary::bench::monotonic_ns;
+using tributary::bench::per_s;
+using tributary::bench::percentile;
+using tributary::bench::seconds_between;
 namespace http = beast::http;
 namespace reg = tributary::registry;
 namespace net = tributary::net;
@@ -101,14 +107,6 @@ struct options {
   int timeout_s = 1800;  // the longest a provisioning run may take before it is declared failed
 };
 
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-double seconds_between(std::int64_t start_ns, std::int64_t end_ns) { return (end_ns - start_ns) / 1e9; }
-double per_s(std::uint64_t n, double seconds) { return seconds > 0 ? n / seconds : 0; }
 
 // User + system CPU seconds of this process so far.
 double cpu_seconds() {
@@ -117,16 +115,6 @@ double cpu_seconds() {
   return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
 }
 
-// The first error of a run wins; later ones are usually its consequences.
-struct failure {
-  std::mutex mutex;
-  std::string first;
-  std::atomic<bool> failed{false};
-  void set(std::string message) {
-    std::lock_guard lock(mutex);
-    if (!failed.exchange(true)) first = std::move(message);
-  }
-};
 
 std::string base64(const unsigned char* bytes, std::size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
@@ -192,13 +180,6 @@ std::vector<device_data> make_devices(std::size_t n, const char* id_prefix, cons
                                                                           {"salt", base64(salt, sizeof salt)}});
   }
   return out;
-}
-
-double percentile(std::vector<std::int64_t>& v, double q) {
-  if (v.empty()) return 0;
-  const auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
-  return static_cast<double>(v[k]);
 }
 
 // "<label>: p50 X <unit> p99 Y <unit> [p99.9 Z <unit>, max M <unit>, N calls]"
