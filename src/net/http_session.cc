@@ -1,6 +1,7 @@
 #include "net/http_session.h"
 
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,6 +10,8 @@
 #include <openssl/x509.h>
 
 #include <vector>
+
+#include "net/http_wire.h"
 
 namespace tributary::net {
 
@@ -34,11 +37,14 @@ std::optional<http_response> parse_failure(const boost::system::error_code& ec) 
   return std::nullopt;
 }
 
+// wire: the connection's output buffer, reused from one response to the next.
 template <typename Stream>
-asio::awaitable<void> write_response(Stream& stream, connection& conn, http_response& res, std::chrono::milliseconds timeout,
-                                     boost::system::error_code& ec) {
+asio::awaitable<void> write_response(Stream& stream, connection& conn, const http_response& res, std::chrono::milliseconds timeout,
+                                     std::string& wire, boost::system::error_code& ec) {
   conn.expires_after(timeout);
-  co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+  wire.clear();
+  append_response(res, wire);
+  co_await asio::async_write(stream, asio::buffer(wire), asio::redirect_error(asio::use_awaitable, ec));
 }
 
 // After refusing a request whose body is still arriving (413): reads and drops what the client
@@ -61,6 +67,7 @@ template <typename Stream>
 asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& stream, http_peer_handler handler,
                                      http_limits limits, http_peer peer) {
   boost::beast::flat_buffer buffer;
+  std::string wire;
   for (;;) {
     conn->set_idle(buffer.size() == 0);
     if (conn->draining() && buffer.size() == 0) co_return;
@@ -82,8 +89,8 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
         const auto& header = parser.get();
         if (const auto expect = header.find(http::field::expect);
             expect != header.end() && boost::beast::iequals(expect->value(), "100-continue")) {
-          http::response<http::empty_body> proceed{http::status::continue_, header.version()};
-          co_await http::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
+          static constexpr std::string_view proceed = "HTTP/1.1 100 Continue\r\n\r\n";
+          co_await asio::async_write(stream, asio::buffer(proceed), asio::redirect_error(asio::use_awaitable, ec));
         }
         if (!ec && !parser.is_done()) {
           co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
@@ -95,13 +102,13 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
       if (conn->timed_out() && started) {
         auto res = json_error(http::status::request_timeout, "request not received in time");
         res.keep_alive(false);
-        co_await write_response(stream, *conn, res, limits.request_timeout, ec);
+        co_await write_response(stream, *conn, res, limits.request_timeout, wire, ec);
         co_return;
       }
       if (auto res = parse_failure(ec)) {
         const bool body_coming = ec == http::error::body_limit;
         res->keep_alive(false);
-        co_await write_response(stream, *conn, *res, limits.request_timeout, ec);
+        co_await write_response(stream, *conn, *res, limits.request_timeout, wire, ec);
         if (body_coming && !ec) co_await linger(stream, *conn);
       }
       co_return;
@@ -111,7 +118,7 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
     http_response res = co_await handler(req, peer);
     res.version(req.version());
     res.keep_alive(req.keep_alive() && !conn->draining());
-    co_await write_response(stream, *conn, res, limits.request_timeout, ec);
+    co_await write_response(stream, *conn, res, limits.request_timeout, wire, ec);
     conn->expires_never();
     if (ec || !res.keep_alive()) co_return;
   }
