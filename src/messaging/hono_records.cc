@@ -78,6 +78,7 @@ outgoing_record to_record(const hono_message& m, const object& defaults, const t
   outgoing_record r;
   r.topic = hono_topic(m.endpoint, m.tenant_id);
   r.key = m.device_id;
+  r.headers.reserve(8 + m.properties.size());
   r.value = m.payload;
   r.timestamp_ms = m.creation_time_ms;
   auto set = [&r](std::string name, std::string v) {

@@ -297,8 +297,15 @@ registry_result<registration_assertion> assertion_of(const std::shared_ptr<const
     if (!may_act_for(*g, *d)) return registry_fail(registry_errc::forbidden, "gateway is not authorized to act for the device");
     a.gateway = g;
   }
-  a.defaults = t->defaults;
-  for (const auto& [k, v] : d->defaults) a.defaults[k] = v;
+  if (d->defaults.empty()) {
+    a.defaults = std::shared_ptr<const boost::json::object>(t, &t->defaults);
+  } else if (t->defaults.empty()) {
+    a.defaults = std::shared_ptr<const boost::json::object>(d, &d->defaults);
+  } else {
+    auto merged = std::make_shared<boost::json::object>(t->defaults);
+    for (const auto& [k, v] : d->defaults) (*merged)[k] = v;
+    a.defaults = std::move(merged);
+  }
   return a;
 }
 
@@ -328,6 +335,8 @@ std::optional<registry_result<registration_assertion>> lookups::assert_registrat
   const registry_result<std::shared_ptr<const device_info>> gateway = *g;
   return assertion_of(*t, *d, &gateway);
 }
+
+std::optional<std::shared_ptr<const tenant_info>> lookups::tenant_cached(const std::string& id) { return caches_->tenants.get(id); }
 
 boost::asio::awaitable<registry_result<authenticated_device>> lookups::async_authenticate_password(
     std::string tenant, std::string auth_id, std::string password) {

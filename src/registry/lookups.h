@@ -36,7 +36,9 @@ struct authenticated_device {
 struct registration_assertion {
   std::shared_ptr<const device_info> device;
   std::shared_ptr<const device_info> gateway;  // set when a gateway acts for the device
-  boost::json::object defaults;                // tenant defaults overridden by the device's
+  // Tenant defaults overridden by the device's; never null. Shares the tenant's or the device's
+  // object when only one of them has defaults, so that an assertion costs no copy.
+  std::shared_ptr<const boost::json::object> defaults;
 };
 
 class lookups {
@@ -72,6 +74,16 @@ class lookups {
   registry_result<registration_assertion> assert_registration(const std::string& tenant, const std::string& device,
                                                               const std::optional<std::string>& gateway);
 
+  // The same answers from the caches alone, or nullopt when the store or a bcrypt run is needed.
+  // Never block: for adapters to answer cached requests without a coroutine each.
+  std::optional<registry_result<authenticated_device>> authenticate_cached(const std::string& tenant,
+                                                                           const std::string& auth_id,
+                                                                           const std::string& password);
+  std::optional<registry_result<registration_assertion>> assert_registration_cached(const std::string& tenant,
+                                                                                    const std::string& device,
+                                                                                    const std::optional<std::string>& gateway);
+  std::optional<std::shared_ptr<const tenant_info>> tenant_cached(const std::string& id);
+
   boost::asio::awaitable<registry_result<authenticated_device>> async_authenticate_password(std::string tenant,
                                                                                             std::string auth_id,
                                                                                             std::string password);
@@ -82,15 +94,7 @@ class lookups {
 
  private:
   class caches;
-  // Outcome of a password check that needs no bcrypt run, or nullopt when one is needed.
-  std::optional<registry_result<authenticated_device>> authenticate_cached(const std::string& tenant,
-                                                                           const std::string& auth_id,
-                                                                           const std::string& password);
   registry_result<std::shared_ptr<const device_info>> device(const std::string& tenant, const std::string& id);
-  // assert_registration from the caches alone, or nullopt when something is not cached.
-  std::optional<registry_result<registration_assertion>> assert_registration_cached(const std::string& tenant,
-                                                                                    const std::string& device,
-                                                                                    const std::optional<std::string>& gateway);
   void on_change(const change_event& e);
 
   store& store_;

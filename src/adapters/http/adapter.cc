@@ -122,12 +122,16 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     std::string auth_id = decoded->substr(0, at);
     std::string tenant = decoded->substr(at + 1, colon - at - 1);
     std::string password = decoded->substr(colon + 1);
-    auto a = co_await lookups_.async_authenticate_password(std::move(tenant), std::move(auth_id), std::move(password));
+    auto a = lookups_.authenticate_cached(tenant, auth_id, password);
     if (!a) {
-      co_return reply(a.error().code == registry::registry_errc::unavailable ? status::service_unavailable : status::unauthorized,
+      auto lookup = lookups_.async_authenticate_password(std::move(tenant), std::move(auth_id), std::move(password));
+      a = co_await std::move(lookup);
+    }
+    if (!*a) {
+      co_return reply(a->error().code == registry::registry_errc::unavailable ? status::service_unavailable : status::unauthorized,
                       "bad credentials");
     }
-    auth = identity{a->tenant_id, a->device_id};
+    auth = identity{(*a)->tenant_id, (*a)->device_id};
   } else if (options_.authentication_required || post) {
     co_return reply(status::unauthorized, "authentication required");
   }
@@ -164,7 +168,13 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     return res;
   };
 
-  auto t = co_await lookups_.async_tenant(tenant);
+  registry::registry_result<std::shared_ptr<const registry::tenant_info>> t{nullptr};
+  if (auto cached = lookups_.tenant_cached(tenant)) {
+    t = std::move(*cached);
+  } else {
+    auto lookup = lookups_.async_tenant(tenant);
+    t = co_await std::move(lookup);
+  }
   if (!t) {
     if (t.error().code == registry::registry_errc::unavailable) co_return reply(status::service_unavailable, "temporarily unavailable");
     co_return reply(status::not_found, "tenant is disabled or not registered");
@@ -172,7 +182,12 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   tenant_info = *t;
   if (!(*t)->enabled) co_return outcome(reply(status::forbidden, "tenant is disabled or not registered"), "unprocessable");
   if (!(*t)->adapter_enabled(adapter_type)) co_return outcome(reply(status::forbidden, "adapter is disabled"), "unprocessable");
-  auto assertion = co_await lookups_.async_assert_registration(tenant, device, gateway);
+  auto asserted = lookups_.assert_registration_cached(tenant, device, gateway);
+  if (!asserted) {
+    auto lookup = lookups_.async_assert_registration(tenant, device, gateway);
+    asserted = co_await std::move(lookup);
+  }
+  const auto& assertion = *asserted;
   if (!assertion) {
     switch (assertion.error().code) {
       case registry::registry_errc::unavailable: co_return reply(status::service_unavailable, "temporarily unavailable");
@@ -213,7 +228,7 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   m.payload = req.body();
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
-  const auto& defaults = options_.defaults_enabled ? assertion->defaults : no_defaults;
+  const auto& defaults = options_.defaults_enabled ? *assertion->defaults : no_defaults;
   // spec/hono.md §2.3: content type and body.
   if (req.body().empty() && !m.content_type) co_return outcome(reply(status::bad_request, "missing content type"), "unprocessable");
   if (!req.body().empty() && m.content_type == empty_notification) {

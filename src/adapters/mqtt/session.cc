@@ -445,7 +445,7 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   m.payload = std::string(p.payload.begin(), p.payload.end());
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
-  const auto& defaults = adapter_.options().defaults_enabled ? assertion->defaults : no_defaults;
+  const auto& defaults = adapter_.options().defaults_enabled ? *assertion->defaults : no_defaults;
   // spec/hono.md §1.4: an empty payload needs a content type in the message itself (defaults do not
   // count, as in Hono); the empty-notification type no payload.
   if (m.payload->empty() && !m.content_type) co_return complete(f, api_error{400, "empty payload requires a content type"});

@@ -74,18 +74,43 @@ TEST_F(LookupsTest, RegistrationAssertions) {
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->device->id, "4711");
   EXPECT_FALSE(a->gateway);
-  EXPECT_EQ(a->defaults.at("content-type"), "application/vnd.bumlux");  // the device's wins
-  EXPECT_EQ(a->defaults.at("ttl"), 30);                                  // the tenant's fills in
+  EXPECT_EQ(a->defaults->at("content-type"), "application/vnd.bumlux");  // the device's wins
+  EXPECT_EQ(a->defaults->at("ttl"), 30);                                  // the tenant's fills in
 
   auto via = lookups_.assert_registration("t", "4712", std::string("gw-1"));
   ASSERT_TRUE(via.ok());
   EXPECT_EQ(via->gateway->id, "gw-1");
+  // A device without defaults of its own gets the tenant's, not a copy of them.
+  EXPECT_EQ(via->defaults.get(), &(*lookups_.tenant("t"))->defaults);
+  EXPECT_EQ(via->defaults->at("content-type"), "text/plain");
   EXPECT_TRUE(lookups_.assert_registration("t", "grouped", std::string("gw-1")).ok());
   EXPECT_EQ(lookups_.assert_registration("t", "4712", std::string("gw-2")).error().code, registry_errc::forbidden);
   EXPECT_EQ(lookups_.assert_registration("t", "4712", std::string("ghost")).error().code, registry_errc::forbidden);
   EXPECT_EQ(lookups_.assert_registration("t", "off", std::nullopt).error().code, registry_errc::not_found);
   EXPECT_EQ(lookups_.assert_registration("t", "ghost", std::nullopt).error().code, registry_errc::not_found);
   EXPECT_EQ(lookups_.assert_registration("nope", "4711", std::nullopt).error().code, registry_errc::not_found);
+}
+
+TEST_F(LookupsTest, CachedAnswersNeedAFirstLookup) {
+  EXPECT_FALSE(lookups_.tenant_cached("t"));
+  EXPECT_FALSE(lookups_.assert_registration_cached("t", "4711", std::nullopt));
+  EXPECT_FALSE(lookups_.authenticate_cached("t", "sensor1", "hono-secret"));
+  ASSERT_TRUE(lookups_.assert_registration("t", "4711", std::nullopt).ok());
+  ASSERT_TRUE(lookups_.authenticate_password("t", "sensor1", "hono-secret").ok());
+  ASSERT_TRUE(lookups_.tenant_cached("t"));
+  EXPECT_EQ((*lookups_.tenant_cached("t"))->id, "t");
+  const auto a = lookups_.assert_registration_cached("t", "4711", std::nullopt);
+  ASSERT_TRUE(a && a->ok());
+  EXPECT_EQ((*a)->defaults->at("content-type"), "application/vnd.bumlux");
+  const auto auth = lookups_.authenticate_cached("t", "sensor1", "hono-secret");
+  ASSERT_TRUE(auth && auth->ok());
+  EXPECT_EQ((*auth)->device_id, "4711");
+  // A password never tried needs a bcrypt run; once tried, its outcome is remembered.
+  EXPECT_FALSE(lookups_.authenticate_cached("t", "sensor1", "wrong"));
+  ASSERT_FALSE(lookups_.authenticate_password("t", "sensor1", "wrong").ok());
+  const auto wrong = lookups_.authenticate_cached("t", "sensor1", "wrong");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->error().code, registry_errc::unauthorized);
 }
 
 TEST_F(LookupsTest, ChangesInvalidateCachedAnswers) {
