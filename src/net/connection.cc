@@ -15,22 +15,39 @@ connection::~connection() = default;
 
 void connection::expires_after(std::chrono::steady_clock::duration d, on_expiry action) {
   timed_out_ = false;
-  deadline_.expires_after(d);
-  deadline_.async_wait([this, action](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (action == on_expiry::close) return close();
-    timed_out_ = true;
-    boost::system::error_code ignored;
-    socket_.cancel(ignored);
+  action_ = action;
+  due_ = std::chrono::steady_clock::now() + d;
+  if (!armed_ || due_ < armed_for_) arm(due_);
+}
+
+void connection::expires_never() { due_ = std::chrono::steady_clock::time_point::max(); }
+
+void connection::arm(std::chrono::steady_clock::time_point at) {
+  armed_ = true;
+  armed_for_ = at;
+  deadline_.expires_at(at);  // a wait still pending completes with operation_aborted
+  deadline_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) on_timer();  // aborted: re-armed, closed or destroyed; `this` may be gone
   });
 }
 
-void connection::expires_never() { deadline_.cancel(); }
+void connection::on_timer() {
+  armed_ = false;
+  if (due_ == std::chrono::steady_clock::time_point::max()) return;
+  if (std::chrono::steady_clock::now() < due_) return arm(due_);
+  due_ = std::chrono::steady_clock::time_point::max();
+  if (action_ == on_expiry::close) return close();
+  timed_out_ = true;
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
 
 void connection::close() {
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
+  due_ = std::chrono::steady_clock::time_point::max();
+  armed_ = false;
   deadline_.cancel();
 }
 

@@ -32,7 +32,9 @@ class connection {
   // What a deadline does when it passes first: close the socket, or only cancel the pending
   // operations (so that the session can still answer, e.g. HTTP 408) and set timed_out().
   enum class on_expiry { close, cancel };
-  // Every read and write of a session runs under one deadline.
+  // Every read and write of a session runs under one deadline. Moving the deadline is cheap (a
+  // clock read): the timer is re-armed only when the new deadline is earlier than the one it is
+  // armed for; when it fires before the current deadline, it re-arms itself for it.
   void expires_after(std::chrono::steady_clock::duration d, on_expiry action = on_expiry::close);
   bool timed_out() const { return timed_out_; }
   void expires_never();
@@ -44,7 +46,14 @@ class connection {
   void begin_drain();  // any thread
 
   asio::ip::tcp::socket socket_;
+  void arm(std::chrono::steady_clock::time_point at);
+  void on_timer();
+
   asio::steady_timer deadline_;
+  std::chrono::steady_clock::time_point due_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point armed_for_;  // valid while armed_
+  bool armed_ = false;
+  on_expiry action_ = on_expiry::close;
   std::string peer_;
   std::atomic<bool> draining_{false};
   bool idle_ = false;
