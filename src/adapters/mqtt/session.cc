@@ -404,8 +404,15 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   f->device = address->device;
   f->tenant = address->tenant;
 
+  // Cached answers inline; only a miss costs a coroutine (and a trip to the blocking pool).
   auto& lookups = adapter_.lookups();
-  auto tenant = co_await lookups.async_tenant(address->tenant);
+  registry::registry_result<std::shared_ptr<const registry::tenant_info>> tenant{nullptr};
+  if (auto cached = lookups.tenant_cached(address->tenant)) {
+    tenant = std::move(*cached);
+  } else {
+    auto lookup = lookups.async_tenant(address->tenant);
+    tenant = co_await std::move(lookup);
+  }
   if (!tenant) {
     co_return complete(f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
                                     "tenant not found", authenticated_});
@@ -417,7 +424,12 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   }
   std::optional<std::string> gateway;
   if (authenticated_ && address->device != device_) gateway = device_;
-  auto assertion = co_await lookups.async_assert_registration(address->tenant, address->device, gateway);
+  auto asserted = lookups.assert_registration_cached(address->tenant, address->device, gateway);
+  if (!asserted) {
+    auto lookup = lookups.async_assert_registration(address->tenant, address->device, gateway);
+    asserted = co_await std::move(lookup);
+  }
+  const auto& assertion = *asserted;
   if (!assertion) {
     const auto code = assertion.error().code;
     const int status = code == registry::registry_errc::unavailable ? 503 : code == registry::registry_errc::forbidden ? 403 : 404;
