@@ -105,11 +105,12 @@ outgoing_record to_record(const hono_message& m, const object& defaults, const t
   set("orig_address", m.orig_address);
   if (m.retain) set("x-opt-retain", "true");
   // Defaults never override what the message or the adapter set.
-  for (const auto& [key, v] : defaults) {
+  for (const auto& entry : defaults) {
+    const std::string_view key = entry.key();  // not a structured binding: clang 14 cannot capture one
     if (consumed_default(key)) continue;
     const bool taken = std::any_of(r.headers.begin(), r.headers.end(), [&](const record_header& h) { return h.name == key; }) ||
                        std::any_of(m.properties.begin(), m.properties.end(), [&](const record_header& h) { return h.name == key; });
-    if (!taken) r.headers.push_back({std::string(key), header_value(v)});
+    if (!taken) r.headers.push_back({std::string(key), header_value(entry.value())});
   }
   for (const auto& p : m.properties) set(p.name, p.value);
   return r;
