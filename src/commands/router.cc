@@ -1,0 +1,254 @@
+#include "commands/router.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "log/record_batch.h"
+
+namespace tributary::commands {
+namespace {
+
+namespace asio = boost::asio;
+constexpr std::string_view command_topic_prefix = "hono.command.";
+constexpr std::size_t read_bytes = 1 << 20;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+struct router::guard {
+  std::mutex mutex;
+  router* owner = nullptr;  // null once the router stops
+  // Runs f on the router's thread if the router still lives.
+  template <typename F>
+  void post(F&& f) {
+    std::lock_guard lock(mutex);
+    if (owner) asio::post(owner->io_, std::forward<F>(f));
+  }
+};
+
+struct router::in_flight {
+  std::int64_t offset;
+  bool done = false;
+  std::shared_ptr<const command> cmd;  // null for records that needed no delivery
+  std::unique_ptr<asio::steady_timer> timeout;
+};
+
+struct router::partition_state {
+  std::string topic;
+  std::string tenant;
+  std::int32_t index;
+  std::shared_ptr<log::partition> partition;
+  std::int64_t next = 0;             // next offset to read
+  std::int64_t committed = -1;       // last offset committed to the offset store
+  std::deque<std::shared_ptr<in_flight>> pending;  // log order
+  bool waiting = false;              // for data, or for room in `pending`
+  std::optional<log::partition::waiter_id> waiter;
+};
+
+router::router(log::log_manager& log, kafka::broker::offset_store& offsets, registry::lookups& lookups,
+               consumer_directory& consumers, messaging::downstream_sender& responses, router_options options)
+    : log_(log), offsets_(offsets), lookups_(lookups), consumers_(consumers), responses_(responses),
+      options_(std::move(options)), guard_(std::make_shared<guard>()) {
+  guard_->owner = this;
+}
+
+router::~router() {
+  {
+    std::lock_guard lock(guard_->mutex);
+    guard_->owner = nullptr;
+  }
+  io_.stop();
+  if (thread_.joinable()) thread_.join();
+  for (auto& [key, p] : partitions_) {
+    if (p->waiter) p->partition->cancel_wait(*p->waiter);
+  }
+}
+
+void router::start() {
+  asio::post(io_, [this] { scan_topics(); });
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+void router::scan_topics() {
+  for (const auto& name : log_.topic_names()) {
+    if (!name.starts_with(command_topic_prefix) || name.size() == command_topic_prefix.size()) continue;
+    const auto topic = log_.find_topic(name);
+    if (!topic) continue;
+    for (std::size_t i = 0; i < topic->partition_count(); ++i) {
+      const auto index = static_cast<std::int32_t>(i);
+      auto partition = topic->get(index);
+      auto& slot = partitions_[{name, index}];
+      if (slot && slot->partition == partition && !partition->is_closed()) continue;
+      if (!partition || partition->is_closed()) {
+        slot.reset();
+        continue;
+      }
+      auto p = std::make_shared<partition_state>();
+      p->topic = name;
+      p->tenant = name.substr(command_topic_prefix.size());
+      p->index = index;
+      p->partition = std::move(partition);
+      // No committed offset yet: from the start, so that the command that created the topic counts.
+      const auto committed = offsets_.fetch(options_.group, name, index);
+      p->next = committed ? committed->offset : p->partition->log_start_offset();
+      p->committed = p->next;
+      slot = p;
+      read(p);
+    }
+  }
+  std::erase_if(partitions_, [](const auto& entry) { return !entry.second; });
+  scan_timer_.expires_after(options_.topic_scan_interval);
+  scan_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) scan_topics();
+  });
+}
+
+void router::read(const std::shared_ptr<partition_state>& p) {
+  p->waiting = false;
+  p->waiter.reset();
+  if (p->partition->is_closed()) return;
+  if (p->pending.size() >= options_.max_in_flight_per_partition) {
+    p->waiting = true;  // finish() reads on when room frees up
+    return;
+  }
+  p->next = std::max(p->next, p->partition->log_start_offset());
+  if (p->next >= p->partition->high_watermark()) {
+    p->waiting = true;
+    std::weak_ptr<partition_state> weak = p;
+    p->waiter = p->partition->wait_for_data(p->next, [g = guard_, weak] {
+      g->post([g, weak] {
+        if (auto p = weak.lock(); p && g->owner) g->owner->read(p);
+      });
+    });
+    return;
+  }
+  auto data = p->partition->read(p->next, read_bytes);
+  if (!data) {
+    spdlog::warn("commands: cannot read {}-{} at offset {}: {}", p->topic, p->index, p->next, data.error().message);
+    return;
+  }
+  auto bytes = log::as_bytes(data->bytes);
+  while (!bytes.empty()) {
+    auto header = log::parse_batch_header(bytes);
+    if (!header) break;
+    const auto size = static_cast<std::size_t>(header->batch_length) + 12;
+    if (size > bytes.size()) break;
+    const auto batch = bytes.first(size);
+    bytes = bytes.subspan(size);
+    const std::int64_t last = header->base_offset + header->last_offset_delta;
+    if (last < p->next) continue;
+    if (header->control()) {
+      p->next = last + 1;
+      continue;
+    }
+    if (header->codec() != log::compression::none) {
+      // No decompression in the hub yet: such a command cannot be read, so it cannot be answered.
+      spdlog::warn("commands: {}-{} offsets {}..{}: compressed command batch skipped", p->topic, p->index, header->base_offset, last);
+      for (std::int64_t o = std::max(p->next, header->base_offset); o <= last; ++o) handle(p, o, log::record{});
+      p->next = last + 1;
+      continue;
+    }
+    auto records = log::decode_records(batch);
+    if (!records) {
+      spdlog::warn("commands: {}-{} offset {}: {}", p->topic, p->index, header->base_offset, records.error().message);
+      p->next = last + 1;
+      continue;
+    }
+    for (const auto& r : *records) {
+      if (r.offset < p->next) continue;
+      handle(p, r.offset, r);
+      p->next = r.offset + 1;
+    }
+    p->next = std::max(p->next, last + 1);
+  }
+  asio::post(io_, [this, p] { read(p); });  // next chunk after the handlers queued so far
+}
+
+void router::handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record) {
+  auto f = std::make_shared<in_flight>();
+  f->offset = offset;
+  p->pending.push_back(f);
+  auto parsed = parse_command(p->tenant, record);
+  if (!parsed) {
+    const auto& rejection = parsed.error();
+    spdlog::debug("commands: tenant {} offset {}: {}", p->tenant, offset, rejection.message);
+    if (rejection.respond) respond(rejection.partial, 400, "malformed command message");
+    return finish(p, f, std::nullopt);
+  }
+  auto cmd = std::make_shared<const command>(std::move(*parsed));
+  f->cmd = cmd;
+  auto tenant = lookups_.tenant(cmd->tenant_id);
+  if (!tenant || !(*tenant)->enabled) {
+    const bool unavailable = !tenant && tenant.error().code == registry::registry_errc::unavailable;
+    return finish(p, f, std::pair{unavailable ? 503 : 404, std::string(unavailable ? "Temporarily unavailable" : "tenant not found")});
+  }
+  auto target = consumers_.find(cmd->tenant_id, cmd->device_id, [&](const std::string& gateway) {
+    return lookups_.assert_registration(cmd->tenant_id, cmd->device_id, gateway).ok();
+  });
+  if (!target) return finish(p, f, std::pair{503, std::string("no consumer available")});
+  f->timeout = std::make_unique<asio::steady_timer>(io_, options_.processing_timeout);
+  std::weak_ptr<partition_state> weak_p = p;
+  std::weak_ptr<in_flight> weak_f = f;
+  f->timeout->async_wait([this, weak_p, weak_f](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto p = weak_p.lock();
+    auto f = weak_f.lock();
+    if (p && f && !f->done) finish(p, f, std::pair{503, std::string("Temporarily unavailable")});
+  });
+  target->consumer->deliver(cmd, target->target_device, [g = guard_, weak_p, weak_f](delivery_result r) {
+    g->post([g, weak_p, weak_f, r = std::move(r)] {
+      auto p = weak_p.lock();
+      auto f = weak_f.lock();
+      if (!p || !f || f->done || !g->owner) return;
+      if (r) return g->owner->finish(p, f, std::nullopt);
+      const int status = r.error().code == delivery_errc::unavailable ? 503 : r.error().status;
+      g->owner->finish(p, f, std::pair{status, r.error().message.empty() ? std::string("Temporarily unavailable") : r.error().message});
+    });
+  });
+}
+
+void router::finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
+                    std::optional<std::pair<int, std::string>> failure) {
+  if (f->done) return;
+  f->done = true;
+  if (f->timeout) f->timeout->cancel();
+  if (failure && f->cmd) {
+    spdlog::info("commands: command {} for device {} (tenant {}) failed: {} {}", f->cmd->name, f->cmd->device_id,
+                 f->cmd->tenant_id, failure->first, failure->second);
+    if (!f->cmd->one_way()) respond(*f->cmd, failure->first, failure->second);
+  }
+  std::optional<std::int64_t> last_done;
+  while (!p->pending.empty() && p->pending.front()->done) {
+    last_done = p->pending.front()->offset;
+    p->pending.pop_front();
+  }
+  if (last_done) commit(p, p->pending.empty() ? *last_done + 1 : p->pending.front()->offset);
+  if (p->waiting && !p->waiter && p->pending.size() < options_.max_in_flight_per_partition) {
+    asio::post(io_, [this, p] { read(p); });
+  }
+}
+
+void router::respond(const command& c, int status, const std::string& message) {
+  if (!c.correlation_id) return;
+  responses_.send(failure_response(c, status, message, now_ms()), [tenant = c.tenant_id, device = c.device_id](messaging::send_result r) {
+    if (!r) spdlog::warn("commands: error response for device {} (tenant {}) not stored: {}", device, tenant, r.error().message);
+  });
+}
+
+void router::commit(const std::shared_ptr<partition_state>& p, std::int64_t offset) {
+  if (offset <= p->committed) return;
+  p->committed = offset;
+  kafka::broker::committed_offset value;
+  value.offset = offset;
+  value.commit_timestamp = now_ms();
+  offsets_.commit(options_.group, {{p->topic, p->index, value}}, [topic = p->topic, index = p->index](log::log_result<void> r) {
+    if (!r) spdlog::warn("commands: offset commit of {}-{} failed: {}", topic, index, r.error().message);
+  });
+}
+
+}  // namespace tributary::commands

@@ -1,0 +1,75 @@
+// router: delivers the records of `hono.command.<tenant>` (spec/hono.md §1.7) in embedded mode. It
+// reads every partition of those topics straight from the log as consumer group `group`, whose
+// committed offsets (in the broker's offset_store, so Kafka tools see them) survive restarts. Each
+// command is checked (parse_command), its tenant looked up, its consumer found in the
+// consumer_directory and handed over, in log order per partition (so per device); failures become
+// error responses on `hono.command_response.<tenant>`. A partition's offset is committed up to the
+// first command not yet finished. Runs on its own thread (registry lookups may block there); owns
+// nothing of the adapters, which only register consumers.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "commands/consumer_directory.h"
+#include "kafka/broker/offset_store.h"
+#include "log/log_manager.h"
+#include "messaging/downstream.h"
+#include "registry/lookups.h"
+
+namespace tributary::commands {
+
+struct router_options {
+  std::string group = "cmd-router-group";
+  std::chrono::milliseconds processing_timeout{8000};  // Hono's router: 503 when delivery takes longer
+  std::chrono::milliseconds topic_scan_interval{1000};  // how soon a new tenant's command topic is read
+  std::size_t max_in_flight_per_partition = 256;        // reading a partition pauses beyond this
+};
+
+class router {
+ public:
+  router(log::log_manager& log, kafka::broker::offset_store& offsets, registry::lookups& lookups,
+         consumer_directory& consumers, messaging::downstream_sender& responses, router_options options = {});
+  ~router();  // stops: commands in flight stay uncommitted and are read again after a restart
+  router(const router&) = delete;
+  router& operator=(const router&) = delete;
+
+  void start();
+
+ private:
+  struct partition_state;
+  struct in_flight;
+  struct guard;  // lets callbacks from other threads reach the router while it lives
+
+  void scan_topics();
+  void read(const std::shared_ptr<partition_state>& p);
+  void handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record);
+  void finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
+              std::optional<std::pair<int, std::string>> failure);
+  void respond(const command& c, int status, const std::string& message);
+  // Commits `offset` (the first not finished, or one past the last read) as the group's position.
+  void commit(const std::shared_ptr<partition_state>& p, std::int64_t offset);
+
+  log::log_manager& log_;
+  kafka::broker::offset_store& offsets_;
+  registry::lookups& lookups_;
+  consumer_directory& consumers_;
+  messaging::downstream_sender& responses_;
+  router_options options_;
+
+  boost::asio::io_context io_{1};
+  boost::asio::steady_timer scan_timer_{io_};
+  std::shared_ptr<guard> guard_;
+  std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<partition_state>> partitions_;
+  std::thread thread_;
+};
+
+}  // namespace tributary::commands

@@ -1,0 +1,251 @@
+#include "commands/router.h"
+
+#include <boost/asio/thread_pool.hpp>
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <future>
+#include <random>
+
+#include "registry/tests/test_support.h"
+
+namespace tributary::commands {
+namespace {
+
+using namespace std::chrono_literals;
+using registry::testing::json;
+
+// Waits (generously) until `done` holds.
+bool eventually(const std::function<bool()>& done, std::chrono::seconds limit = 20s) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// The responses the router writes, as the log would take them.
+class recording_sender final : public messaging::downstream_sender {
+ public:
+  void send(messaging::outgoing_record record, messaging::send_callback done) override {
+    {
+      std::lock_guard lock(mutex_);
+      records_.push_back(std::move(record));
+    }
+    done({});
+  }
+  std::vector<messaging::outgoing_record> records() {
+    std::lock_guard lock(mutex_);
+    return records_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<messaging::outgoing_record> records_;
+};
+
+// A device session: records what it gets; completes at once unless told to hold on.
+class recording_consumer final : public command_consumer {
+ public:
+  explicit recording_consumer(bool complete) : complete_(complete) {}
+  void deliver(std::shared_ptr<const command> c, std::string target, std::function<void(delivery_result)> done) override {
+    std::lock_guard lock(mutex_);
+    delivered_.push_back({c->name, target});
+    if (complete_) done({});
+    else held_.push_back(std::move(done));
+  }
+  std::vector<std::pair<std::string, std::string>> delivered() {
+    std::lock_guard lock(mutex_);
+    return delivered_;
+  }
+  void fail_all(delivery_error e) {
+    std::vector<std::function<void(delivery_result)>> held;
+    {
+      std::lock_guard lock(mutex_);
+      held.swap(held_);
+    }
+    for (auto& d : held) d(fail(e));
+  }
+
+ private:
+  std::mutex mutex_;
+  bool complete_;
+  std::vector<std::pair<std::string, std::string>> delivered_;
+  std::vector<std::function<void(delivery_result)>> held_;
+};
+
+const std::string* header(const messaging::outgoing_record& r, std::string_view name) {
+  for (const auto& h : r.headers) {
+    if (h.name == name) return &h.value;
+  }
+  return nullptr;
+}
+
+log::record command_record(const std::string& device, std::optional<std::string> subject, std::optional<std::string> correlation) {
+  log::record r;
+  r.key = device;
+  r.value = "{}";
+  r.headers.push_back({"device_id", device});
+  if (subject) r.headers.push_back({"subject", *subject});
+  if (correlation) {
+    r.headers.push_back({"correlation-id", *correlation});
+    r.headers.push_back({"response-required", "true"});
+  }
+  return r;
+}
+
+class Router : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("router-test-" + std::to_string(std::random_device{}()));
+    open_log();
+    auto& m = registry_.management();
+    ASSERT_TRUE(m.create_tenant(std::string("t"), json("{}")).ok());
+    ASSERT_TRUE(m.create_device("t", std::string("4711"), json("{}")).ok());
+    ASSERT_TRUE(m.create_device("t", std::string("gw-1"), json("{}")).ok());
+    ASSERT_TRUE(m.create_device("t", std::string("4712"), json(R"({"via": ["gw-1"]})")).ok());
+  }
+  void TearDown() override {
+    router_.reset();
+    offsets_.reset();
+    if (log_) (void)log_->close();
+    log_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void open_log() {
+    log_ = std::move(log::log_manager::open({.dir = dir_}).value());
+    offsets_ = std::move(kafka::broker::offset_store::open(*log_).value());
+  }
+  void start(router_options options = {}) {
+    options.topic_scan_interval = 20ms;
+    router_ = std::make_unique<router>(*log_, *offsets_, lookups_, consumers_, responses_, options);
+    router_->start();
+  }
+  void append(const std::string& tenant, std::vector<log::record> records) {
+    auto topic = log_->find_topic("hono.command." + tenant);
+    if (!topic) topic = log_->create_topic("hono.command." + tenant, log::topic_config{}).value();
+    std::promise<bool> stored;
+    topic->get(0)->append_records(records, [&](log::log_result<log::append_info> r) { stored.set_value(r.ok()); });
+    ASSERT_TRUE(stored.get_future().get());
+  }
+  std::int64_t committed(const std::string& tenant) {
+    const auto c = offsets_->fetch("cmd-router-group", "hono.command." + tenant, 0);
+    return c ? c->offset : -1;
+  }
+
+  std::filesystem::path dir_;
+  registry::testing::temp_registry registry_;
+  boost::asio::thread_pool pool_{1};
+  registry::lookups lookups_{registry_.store(), registry_.events(), pool_, registry::lookup_options{}};
+  local_consumer_directory consumers_;
+  recording_sender responses_;
+  std::unique_ptr<log::log_manager> log_;
+  std::unique_ptr<kafka::broker::offset_store> offsets_;
+  std::unique_ptr<router> router_;
+};
+
+TEST_F(Router, DeliversInLogOrderAndCommitsTheOffsets) {
+  auto device = std::make_shared<recording_consumer>(true);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  start();
+  append("t", {command_record("4711", "one", std::nullopt), command_record("4711", "two", std::string("c2"))});
+  append("t", {command_record("4711", "three", std::string("c3"))});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 3; }));
+  EXPECT_EQ(device->delivered(), (std::vector<std::pair<std::string, std::string>>{{"one", "4711"}, {"two", "4711"}, {"three", "4711"}}));
+  EXPECT_TRUE(eventually([&] { return committed("t") == 3; }));
+  EXPECT_TRUE(responses_.records().empty());
+}
+
+TEST_F(Router, NoConsumerIsA503ForRequestResponseCommandsOnly) {
+  start();
+  append("t", {command_record("4711", "setVolume", std::nullopt), command_record("4711", "setBrightness", std::string("abc"))});
+  ASSERT_TRUE(eventually([&] { return committed("t") == 2; }));
+  ASSERT_TRUE(eventually([&] { return responses_.records().size() == 1; }));
+  const auto r = responses_.records()[0];
+  EXPECT_EQ(r.topic, "hono.command_response.t");
+  EXPECT_EQ(*header(r, "status"), "503");
+  EXPECT_EQ(*header(r, "correlation-id"), "abc");
+  EXPECT_EQ(r.value, R"({"error":"no consumer available"})");
+}
+
+TEST_F(Router, MalformedCommandsAnsweredWith400OnlyWithACorrelationId) {
+  start();
+  append("t", {command_record("4711", std::nullopt, std::string("abc")), command_record("4711", std::nullopt, std::nullopt),
+               command_record("4711", "x", std::nullopt)});
+  ASSERT_TRUE(eventually([&] { return committed("t") == 3; }));
+  const auto rs = responses_.records();
+  ASSERT_EQ(rs.size(), 1u);
+  EXPECT_EQ(*header(rs[0], "status"), "400");
+  EXPECT_EQ(*header(rs[0], "correlation-id"), "abc");
+  EXPECT_EQ(rs[0].value, R"({"error":"malformed command message"})");
+}
+
+TEST_F(Router, UnknownTenantIs404) {
+  start();
+  append("ghost", {command_record("4711", "x", std::string("abc"))});
+  ASSERT_TRUE(eventually([&] { return responses_.records().size() == 1; }));
+  EXPECT_EQ(*header(responses_.records()[0], "status"), "404");
+  EXPECT_EQ(responses_.records()[0].topic, "hono.command_response.ghost");
+}
+
+TEST_F(Router, GatewayDeliversForADeviceInItsVia) {
+  auto gateway = std::make_shared<recording_consumer>(true);
+  consumers_.add("t", "gw-1", subscription_scope::gateway_devices, std::nullopt, gateway);
+  start();
+  append("t", {command_record("4712", "behind", std::string("a")), command_record("4711", "not-via", std::string("b"))});
+  ASSERT_TRUE(eventually([&] { return committed("t") == 2; }));
+  EXPECT_EQ(gateway->delivered(), (std::vector<std::pair<std::string, std::string>>{{"behind", "4712"}}));
+  ASSERT_EQ(responses_.records().size(), 1u);  // 4711 does not have gw-1 in its via
+  EXPECT_EQ(*header(responses_.records()[0], "correlation-id"), "b");
+  EXPECT_EQ(*header(responses_.records()[0], "status"), "503");
+}
+
+TEST_F(Router, DeliveryFailuresAndTimeoutsAreAnswered) {
+  auto device = std::make_shared<recording_consumer>(false);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  router_options options;
+  options.processing_timeout = 300ms;
+  start(options);
+  append("t", {command_record("4711", "refused", std::string("r1"))});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 1; }));
+  device->fail_all({delivery_errc::rejected, 429, "message limit exceeded"});
+  ASSERT_TRUE(eventually([&] { return responses_.records().size() == 1; }));
+  EXPECT_EQ(*header(responses_.records()[0], "status"), "429");
+  EXPECT_EQ(responses_.records()[0].value, R"({"error":"message limit exceeded"})");
+  EXPECT_TRUE(eventually([&] { return committed("t") == 1; }));
+
+  append("t", {command_record("4711", "ignored", std::string("r2"))});  // never completed by the device
+  ASSERT_TRUE(eventually([&] { return responses_.records().size() == 2; }));
+  EXPECT_EQ(*header(responses_.records()[1], "status"), "503");
+  EXPECT_EQ(*header(responses_.records()[1], "correlation-id"), "r2");
+  EXPECT_TRUE(eventually([&] { return committed("t") == 2; }));
+}
+
+TEST_F(Router, ARestartResumesAfterTheLastFinishedCommand) {
+  auto device = std::make_shared<recording_consumer>(false);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  router_options options;
+  options.processing_timeout = 10min;
+  start(options);
+  append("t", {command_record("4711", "first", std::nullopt)});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 1; }));
+  device->fail_all({delivery_errc::rejected, 400, "done"});  // finished (one-way: no response)
+  ASSERT_TRUE(eventually([&] { return committed("t") == 1; }));
+  append("t", {command_record("4711", "second", std::nullopt)});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 2; }));
+  router_.reset();  // "second" still in flight: not committed
+  offsets_.reset();  // the whole hub restarts: committed offsets come back from the log
+  ASSERT_TRUE(log_->close().ok());
+  open_log();
+
+  auto again = std::make_shared<recording_consumer>(true);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, again);
+  start(options);
+  ASSERT_TRUE(eventually([&] { return committed("t") == 2; }));
+  EXPECT_EQ(again->delivered(), (std::vector<std::pair<std::string, std::string>>{{"second", "4711"}}));
+}
+
+}  // namespace
+}  // namespace tributary::commands
