@@ -395,7 +395,8 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   }
   if (!address->device.empty()) f->device = address->device;
   if (!authenticated_) f->message_tenant = address->tenant;
-  if (!address->known_endpoint) co_return complete(f, api_error{404, "no such endpoint"});
+  // Command responses come with the MQTT side of command & control; until then as any unknown endpoint.
+  if (!address->known_endpoint || address->endpoint == endpoint::command_response) co_return complete(f, api_error{404, "no such endpoint"});
   const bool event = address->endpoint == endpoint::event;
   if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
   if (p.qos == qos::exactly_once) co_return complete(f, api_error{400, "QoS 2 not supported for telemetry messages"});

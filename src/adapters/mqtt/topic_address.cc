@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 namespace tributary::adapters::mqtt {
 namespace {
@@ -79,9 +80,23 @@ result<topic_address, api_error> parse_topic(std::string_view topic) {
   const std::string_view first = segments.front();
   if (first == "telemetry" || first == "t") a.endpoint = endpoint::telemetry;
   else if (first == "event" || first == "e") a.endpoint = endpoint::event;
+  else if (first == "command" || first == "c") a.endpoint = endpoint::command_response;
   else a.known_endpoint = false;
   a.endpoint_segment = std::string(first);
   if (!a.known_endpoint) return a;
+  if (a.endpoint == endpoint::command_response) {
+    if (segments.size() != 6 || (segments[3] != "res" && segments[3] != "s") || segments[4].empty()) return fail(malformed());
+    a.tenant = std::string(segments[1]);
+    a.device = std::string(segments[2]);
+    a.request_id = std::string(segments[4]);
+    const std::string_view status = segments[5];
+    const auto [end, ec] = std::from_chars(status.data(), status.data() + status.size(), a.status);
+    // CommandResponse.isInvalidStatusCode: only 2xx and 4xx/5xx come from devices.
+    if (ec != std::errc{} || end != status.data() + status.size() || !((a.status >= 200 && a.status < 300) || (a.status >= 400 && a.status < 600))) {
+      return fail(api_error{400, "invalid status code"});
+    }
+    return a;
+  }
   if (segments.size() > 3) return fail(malformed());
   if (segments.size() > 1) a.tenant = std::string(segments[1]);
   if (segments.size() > 2) a.device = std::string(segments[2]);

@@ -1,7 +1,7 @@
 // topic_address: what a device's PUBLISH topic means under Hono's MQTT API (spec/hono.md §3.3,
-// §3.4): endpoint (telemetry, event; command responses come with command & control), the optional
-// tenant and device segments and the property bag after the last "/?", URL-decoded. Pure; the
-// session applies the authentication-dependent rules (validate_address).
+// §3.4, §3.5): endpoint (telemetry, event, command response), the optional tenant and device
+// segments, a command response's request id and status, and the property bag after the last "/?",
+// URL-decoded. Pure; the session applies the authentication-dependent rules (validate_address).
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@
 
 namespace tributary::adapters::mqtt {
 
-enum class endpoint { telemetry, event };
+enum class endpoint { telemetry, event, command_response };
 
 // An MQTT error of Hono's API: the status code the error topic shows (400, 403, 404, ...).
 struct api_error {
@@ -32,14 +32,18 @@ struct property_bag {
 struct topic_address {
   bool known_endpoint = true;  // false: the first segment is none of Hono's (the caller answers 404)
   mqtt::endpoint endpoint = endpoint::telemetry;
-  std::string endpoint_segment;  // as written: "telemetry", "t", "event" or "e"
+  std::string endpoint_segment;  // as written: "telemetry", "t", "event", "e", "command" or "c"
   std::string tenant;            // empty when not given
   std::string device;            // empty when not given
+  std::string request_id;        // command responses: as the device wrote it (not yet decoded)
+  int status = 0;                // command responses: 200-299 or 400-599
   property_bag properties;
 };
 
 // 400 "malformed topic name" for an empty topic, one starting with '/', a bad property bag or too
-// many segments. An unknown first segment still parses (known_endpoint false), so that the property
+// many segments; for a command response (`${command|c}/${tenant}/${device}/${res|s}/${req-id}/${status}`)
+// also for other than 6 segments or an empty request id, and 400 "invalid status code" for a status
+// that is not an integer in 200-299 or 400-599. An unknown first segment still parses (known_endpoint false), so that the property
 // bag (on-error, correlation-id) applies to the 404 the caller answers.
 result<topic_address, api_error> parse_topic(std::string_view topic);
 

@@ -46,6 +46,48 @@ TEST(ParseTopic, MalformedTopicsAre400) {
   }
 }
 
+TEST(ParseTopic, CommandResponseForms) {
+  // spec/hono.md §3.5: device, unauthenticated and gateway forms, with a property bag.
+  auto device = parse_topic("command///res/203abc/200");
+  ASSERT_TRUE(device.ok());
+  EXPECT_EQ(device->endpoint, endpoint::command_response);
+  EXPECT_EQ(device->endpoint_segment, "command");
+  EXPECT_EQ(device->tenant, "");
+  EXPECT_EQ(device->device, "");
+  EXPECT_EQ(device->request_id, "203abc");
+  EXPECT_EQ(device->status, 200);
+  auto unauthenticated = parse_topic("c/DEFAULT_TENANT/4711/s/203abc/503/?content-type=text%2Fplain");
+  ASSERT_TRUE(unauthenticated.ok());
+  EXPECT_EQ(unauthenticated->tenant, "DEFAULT_TENANT");
+  EXPECT_EQ(unauthenticated->device, "4711");
+  EXPECT_EQ(unauthenticated->status, 503);
+  EXPECT_EQ(*unauthenticated->properties.find("content-type"), "text/plain");
+  auto gateway = parse_topic("c//4712/s/203abc/404");
+  ASSERT_TRUE(gateway.ok());
+  EXPECT_EQ(gateway->device, "4712");
+  EXPECT_EQ(gateway->status, 404);
+}
+
+TEST(ParseTopic, CommandResponseErrors) {
+  for (const char* topic : {"command///res/203abc", "command///res", "c///s//200", "command///req/203abc/200",
+                            "command///res/203abc/200/x"}) {
+    auto a = parse_topic(topic);
+    ASSERT_FALSE(a.ok()) << topic;
+    EXPECT_EQ(a.error().status, 400) << topic;
+    EXPECT_EQ(a.error().message, "malformed topic name") << topic;
+  }
+  // CommandResponse.isInvalidStatusCode: only 2xx, 4xx and 5xx.
+  for (const char* topic : {"c///s/203abc/ok", "c///s/203abc/100", "c///s/203abc/302", "c///s/203abc/600",
+                            "c///s/203abc/20x", "c///s/203abc/-200", "c///s/203abc/"}) {
+    auto a = parse_topic(topic);
+    ASSERT_FALSE(a.ok()) << topic;
+    EXPECT_EQ(a.error().status, 400) << topic;
+    EXPECT_EQ(a.error().message, "invalid status code") << topic;
+  }
+  EXPECT_TRUE(parse_topic("c///s/203abc/299").ok());
+  EXPECT_TRUE(parse_topic("c///s/203abc/599").ok());
+}
+
 TEST(UrlDecode, PercentAndPlus) {
   EXPECT_EQ(*url_decode("a%2Fb+c"), "a/b c");
   EXPECT_FALSE(url_decode("%"));
