@@ -67,6 +67,7 @@ struct mqtt_section {
   long long max_connections = 0;    // 0 = unlimited
   std::string connection_events;    // none, logging, events
   long long max_in_flight = 0;      // PUBLISHes being stored per connection before reading pauses
+  std::chrono::milliseconds command_ack_timeout{0};  // a QoS 1 command without PUBACK fails after this
 };
 
 struct http_section {

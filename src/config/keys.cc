@@ -252,6 +252,10 @@ std::vector<key_spec> declare_keys() {
                              "PUBLISHes of one connection being stored at once; beyond, the adapter stops reading "
                              "from the socket (backpressure) until storage catches up.",
                              [](auto& c) -> auto& { return c.mqtt.max_in_flight; }));
+  keys.push_back(integer_key("mqtt.command-ack-timeout-ms", 1000, 1, 3600000,
+                             "How long a device has to PUBACK a command published with QoS 1; after that the "
+                             "command fails with 503 (Hono's sendMessageToDeviceTimeout).",
+                             [](auto& c) -> auto& { return c.mqtt.command_ack_timeout; }));
   keys.push_back(listen_key("http.listen", "0.0.0.0:8080", "HTTP listener for devices (Hono's HTTP adapter API).",
                             [](auto& c) -> auto& { return c.http.listen; }));
   keys.push_back(listen_key("http.tls-listen", "0.0.0.0:8443",

@@ -22,6 +22,8 @@
 #include "kafka/broker/session.h"
 #include "limits/resource_limits.h"
 #include "limits/usage_file.h"
+#include "commands/consumer_directory.h"
+#include "commands/router.h"
 #include "log/log_manager.h"
 #include "metrics/registry.h"
 #include "net/http_session.h"
@@ -87,11 +89,13 @@ class server {
     if (!add_http_listener("admin", config_.admin.listen, [this](const net::http_request& req)
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
-    return open_registry() && open_kafka() && open_messaging() && open_limits() && open_mqtt() && open_http();
+    return open_registry() && open_kafka() && open_messaging() && open_limits() && open_commands() && open_mqtt() &&
+           open_http();
   }
 
   void start() {
     pool_.start();
+    command_router_->start();
     boost::asio::co_spawn(pool_.at(0), tick_groups(), boost::asio::detached);
     boost::asio::co_spawn(pool_.at(0), save_usage_periodically(), boost::asio::detached);
     for (auto& l : listeners_) {
@@ -121,6 +125,7 @@ class server {
         }
       }
     }
+    command_router_.reset();  // after the sessions: commands still in flight are read again next time
     boost::asio::post(pool_.at(0), [this] {
       ticker_.cancel();
       usage_timer_.cancel();
@@ -321,6 +326,13 @@ class server {
     }
   }
 
+  // Command & control (spec/hono.md §1.7): the router reads hono.command.* and hands commands to
+  // the consumers the adapters register.
+  bool open_commands() {
+    command_router_ = std::make_unique<commands::router>(*log_, broker_->offsets(), registry_->lookups(), command_consumers_, *sender_);
+    return true;
+  }
+
   bool open_mqtt() {
     const auto& mc = config_.mqtt;
     adapters::mqtt::mqtt_options options;
@@ -331,8 +343,9 @@ class server {
                                 : mc.connection_events == "events" ? adapters::mqtt::connection_events_mode::events
                                                                    : adapters::mqtt::connection_events_mode::logging;
     options.max_in_flight = static_cast<std::size_t>(mc.max_in_flight);
+    options.command_ack_timeout = mc.command_ack_timeout;
     mqtt_ = std::make_unique<adapters::mqtt::adapter>(registry_->lookups(), registry_->events(), *sender_, resource_limits_,
-                                                    metrics_, options);
+                                                    metrics_, options, &command_consumers_);
     if (!add_listener("mqtt", mc.listen, [this](std::shared_ptr<net::connection> c) { return mqtt_->serve(std::move(c)); })) {
       return false;
     }
@@ -412,6 +425,8 @@ class server {
   std::unique_ptr<messaging::embedded_sender> sender_;
   limits::usage_ledger usage_;
   limits::resource_limits resource_limits_{usage_};
+  commands::local_consumer_directory command_consumers_;
+  std::unique_ptr<commands::router> command_router_;
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
   std::unique_ptr<adapters::http::adapter> http_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

@@ -9,13 +9,15 @@
 namespace tributary::adapters::mqtt {
 
 adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
-                 limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options)
+                 limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options,
+                 commands::consumer_directory* commands)
     : lookups_(lookups),
       events_(events),
       sender_(sender),
       limits_(limits),
       metrics_(metrics, adapter_type),
       options_(options),
+      commands_(commands),
       subscription_(events.subscribe([this](const registry::change_event& e) { on_change(e); })) {}
 
 adapter::~adapter() { events_.unsubscribe(subscription_); }

@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 
+#include "commands/consumer_directory.h"
 #include "limits/resource_limits.h"
 #include "messaging/downstream.h"
 #include "metrics/hono_metrics.h"
@@ -38,14 +39,17 @@ struct mqtt_options {
   std::chrono::milliseconds connect_timeout{10000};  // for the CONNECT packet
   std::size_t max_in_flight = 64;  // PUBLISHes being stored per connection before reading pauses
   bool defaults_enabled = true;    // apply tenant/device `defaults`
+  std::chrono::milliseconds command_ack_timeout{1000};  // QoS 1 command without PUBACK: 503
 };
 
 class session;
 
 class adapter {
  public:
+  // `commands`: where command subscriptions register; null refuses them (SUBACK 0x80).
   adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
-          limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options);
+          limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options,
+          commands::consumer_directory* commands = nullptr);
   ~adapter();
   adapter(const adapter&) = delete;
   adapter& operator=(const adapter&) = delete;
@@ -60,6 +64,7 @@ class adapter {
   messaging::downstream_sender& sender() { return sender_; }
   limits::resource_limits& limits() { return limits_; }
   const mqtt_options& options() const { return options_; }
+  commands::consumer_directory* commands() { return commands_; }
   metrics::adapter_metrics& metrics() { return metrics_; }
 
   // Counts a connection against the adapter's max_connections (false: full); release undoes it.
@@ -82,6 +87,7 @@ class adapter {
   limits::resource_limits& limits_;
   metrics::adapter_metrics metrics_;
   mqtt_options options_;
+  commands::consumer_directory* commands_;
   registry::change_notifier::subscription subscription_;
 
   std::mutex mutex_;

@@ -13,6 +13,7 @@
 #include <charconv>
 
 #include "adapters/mqtt/codec.h"
+#include "commands/request_id.h"
 #include "messaging/async_send.h"
 #include "messaging/hono_records.h"
 
@@ -202,12 +203,13 @@ asio::awaitable<void> session::run() {
       close_now("client disconnected");
     } else if (std::holds_alternative<connect_packet>(*p)) {
       close_now("second CONNECT [MQTT-3.1.0-2]");
-    } else if (std::holds_alternative<puback_packet>(*p)) {
-      // Nothing is published to devices with QoS 1 yet; a stray PUBACK is harmless.
+    } else if (auto* puback = std::get_if<puback_packet>(&*p)) {
+      handle_command_puback(puback->packet_id);  // a stray PUBACK is harmless
     } else {
       close_now(std::string("unexpected ") + std::string(to_string(type_of(*p))));
     }
   }
+  end_command_routes();
   // Stored messages still get their PUBACKs while the peer listens; wait for storage to answer.
   while (!in_flight_.empty() && !conn_->draining()) {
     wake_.expires_after(std::chrono::seconds(10));
@@ -395,15 +397,23 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   }
   if (!address->device.empty()) f->device = address->device;
   if (!authenticated_) f->message_tenant = address->tenant;
-  // Command responses come with the MQTT side of command & control; until then as any unknown endpoint.
-  if (!address->known_endpoint || address->endpoint == endpoint::command_response) co_return complete(f, api_error{404, "no such endpoint"});
+  const bool response = address->endpoint == endpoint::command_response;
+  if (!address->known_endpoint || (response && !adapter_.commands())) co_return complete(f, api_error{404, "no such endpoint"});
   const bool event = address->endpoint == endpoint::event;
   if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
-  if (p.qos == qos::exactly_once) co_return complete(f, api_error{400, "QoS 2 not supported for telemetry messages"});
+  if (p.qos == qos::exactly_once) {
+    co_return complete(f, api_error{400, response ? "QoS 2 not supported for command responses" : "QoS 2 not supported for telemetry messages"});
+  }
   f->type = address->endpoint == endpoint::event ? "event" : "telemetry";
   if (auto valid = validate_address(*address, tenant_, device_); !valid) co_return complete(f, valid.error());
   f->device = address->device;
-  f->tenant = address->tenant;
+  f->tenant = response ? std::string() : address->tenant;  // telemetry metrics count telemetry and events only
+  std::string correlation_id;
+  if (response) {
+    auto decoded = commands::decode_request_id(address->request_id);
+    if (!decoded) co_return complete(f, api_error{400, "invalid request ID: " + decoded.error().message});
+    correlation_id = std::move(*decoded);
+  }
 
   // Cached answers inline; only a miss costs a coroutine (and a trip to the blocking pool).
   auto& lookups = adapter_.lookups();
@@ -442,10 +452,16 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   }
 
   messaging::hono_message m;
-  m.endpoint = event ? messaging::hono_endpoint::event : messaging::hono_endpoint::telemetry;
+  m.endpoint = response ? messaging::hono_endpoint::command_response
+               : event  ? messaging::hono_endpoint::event
+                        : messaging::hono_endpoint::telemetry;
   m.tenant_id = address->tenant;
   m.device_id = address->device;
   m.qos = p.qos == qos::at_least_once ? 1 : 0;
+  if (response) {
+    // spec/hono.md §1.7: the command response record.
+    m.properties = {{"correlation-id", correlation_id}, {"status", std::to_string(address->status)}, {"tenant_id", address->tenant}};
+  }
   if (const auto* type = address->properties.find("content-type")) m.content_type = *type;
   if (const auto* ttl = address->properties.find("hono-ttl"); ttl && event) {
     std::int64_t seconds = 0;
@@ -455,14 +471,15 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   m.orig_adapter = adapter_type;
   m.orig_address = p.topic;
   m.retain = p.retain;
-  m.payload = std::string(p.payload.begin(), p.payload.end());
+  if (!response || !p.payload.empty()) m.payload = std::string(p.payload.begin(), p.payload.end());
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
   const auto& defaults = adapter_.options().defaults_enabled ? *assertion->defaults : no_defaults;
   // spec/hono.md §1.4: an empty payload needs a content type in the message itself (defaults do not
   // count, as in Hono); the empty-notification type no payload.
-  if (m.payload->empty() && !m.content_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
-  if (!m.payload->empty() && m.content_type == empty_notification) {
+  // A command response may be empty (spec/hono.md §1.7).
+  if (!response && m.payload->empty() && !m.content_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
+  if (!response && !m.payload->empty() && m.content_type == empty_notification) {
     co_return complete(f, api_error{400, "empty notification must not have a payload"});
   }
   auto record = messaging::to_record(m, defaults, messaging::ttl_limits::from_resource_limits((*tenant)->resource_limits));
@@ -550,6 +567,14 @@ void session::fail_publish(const in_flight& f) {
 asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
   suback_packet ack{s.packet_id, {}};
   for (const auto& sub : s.subscriptions) {
+    if (auto command_filter = parse_command_filter(sub.filter)) {
+      auto subscribing = subscribe_commands(*command_filter, sub.requested_qos);
+      const bool subscribed = co_await std::move(subscribing);
+      ack.return_codes.push_back(!subscribed                                ? suback_return_code::failure
+                                 : sub.requested_qos == qos::at_least_once ? suback_return_code::granted_qos1
+                                                                           : suback_return_code::granted_qos0);
+      continue;
+    }
     auto error_filter = parse_error_filter(sub.filter);
     bool granted = false;
     if (error_filter && sub.requested_qos == qos::at_most_once) {
@@ -564,8 +589,7 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
         granted = !error_filter->tenant.empty() && !error_filter->device.empty() && error_filter->device != "+";
       }
     }
-    // Command subscriptions come with command & control; until then they are refused. Of the same
-    // filter, the last one wins.
+    // Of the same filter, the last one wins.
     if (granted) {
       std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
         return e.tenant == error_filter->tenant && e.device == error_filter->device;
@@ -579,6 +603,14 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
 
 void session::handle_unsubscribe(const unsubscribe_packet& u) {
   for (const auto& filter : u.filters) {
+    if (auto c = parse_command_filter(filter)) {
+      std::erase_if(command_routes_, [&](const std::shared_ptr<command_route>& r) {
+        const bool same = r->filter.endpoint_segment == c->endpoint_segment && r->filter.req_segment == c->req_segment &&
+                          r->filter.tenant == c->tenant && r->filter.device == c->device;
+        if (same) end_command_route(*r);
+        return same;
+      });
+    }
     if (auto f = parse_error_filter(filter)) {
       std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
         return e.endpoint_segment == f->endpoint_segment && e.tenant == f->tenant && e.device == f->device;
@@ -586,6 +618,152 @@ void session::handle_unsubscribe(const unsubscribe_packet& u) {
     }
   }
   queue(unsuback_packet{u.packet_id});
+}
+
+
+// ---- commands (spec/hono.md §1.7, §3.5)
+
+// Hands the router's commands to the session on its executor; the session may be gone by then.
+class session::command_sink final : public commands::command_consumer {
+ public:
+  command_sink(std::weak_ptr<session> s, std::shared_ptr<const command_route> route) : session_(std::move(s)), route_(std::move(route)) {}
+
+  void deliver(std::shared_ptr<const commands::command> c, std::string target,
+               std::function<void(commands::delivery_result)> done) override {
+    auto s = session_.lock();
+    if (!s) return done(fail(commands::delivery_error{commands::delivery_errc::unavailable, 503, ""}));
+    asio::post(s->conn_->socket().get_executor(), [s, route = route_, c = std::move(c), target = std::move(target),
+                                                  done = std::move(done)]() mutable {
+      s->deliver_command(*route, c, target, std::move(done));
+    });
+  }
+
+ private:
+  std::weak_ptr<session> session_;
+  std::shared_ptr<const command_route> route_;
+};
+
+asio::awaitable<bool> session::subscribe_commands(const command_subscription& filter, qos requested) {
+  auto* directory = adapter_.commands();
+  if (!directory || requested == qos::exactly_once) co_return false;
+  auto route = std::make_shared<command_route>();
+  route->filter = filter;
+  route->granted = requested;
+  auto scope = commands::subscription_scope::device;
+  std::optional<std::string> gateway;
+  std::optional<std::pair<std::string, std::optional<std::string>>> check;  // (device, gateway) to assert
+  if (authenticated_) {
+    if (!filter.tenant.empty() && filter.tenant != tenant_) co_return false;
+    route->tenant = tenant_;
+    route->device = device_;
+    if (filter.device == "+") {
+      scope = commands::subscription_scope::gateway_devices;
+    } else if (!filter.device.empty() && filter.device != device_) {
+      route->device = filter.device;  // a gateway subscribing for one device in whose via it is
+      gateway = device_;
+      check = std::pair{filter.device, gateway};
+    }
+  } else {
+    if (filter.tenant.empty() || filter.device.empty() || filter.device == "+") co_return false;
+    route->tenant = filter.tenant;
+    route->device = filter.device;
+    check = std::pair{filter.device, std::nullopt};
+  }
+  if (check) {
+    auto asserting = adapter_.lookups().async_assert_registration(route->tenant, check->first, check->second);
+    auto asserted = co_await std::move(asserting);
+    if (!asserted || closing_) co_return false;
+  }
+  // A new subscription for the same (tenant, device) replaces the old one (the directory, too).
+  std::erase_if(command_routes_, [&](const std::shared_ptr<command_route>& r) {
+    return r->tenant == route->tenant && r->device == route->device;
+  });
+  route->registration = directory->add(route->tenant, route->device, scope, gateway, std::make_shared<command_sink>(weak_from_this(), route));
+  command_routes_.push_back(route);
+  send_ttd_event(route->tenant, route->device, -1);
+  co_return true;
+}
+
+void session::deliver_command(const command_route& route, const std::shared_ptr<const commands::command>& c, const std::string& target,
+                              std::function<void(commands::delivery_result)> done) {
+  using commands::delivery_errc;
+  using commands::delivery_error;
+  constexpr std::size_t max_queued_bytes = 64 * 1024;  // a device that does not read gets no more
+  if (closing_ || out_.size() > max_queued_bytes) return done(fail(delivery_error{delivery_errc::unavailable, 503, ""}));
+  std::string request_id;
+  if (!c->one_way()) {
+    auto id = commands::encode_request_id(*c->correlation_id);  // parse_command checked it fits
+    if (!id) return done(fail(delivery_error{delivery_errc::rejected, 400, id.error().message}));
+    request_id = std::move(*id);
+  }
+  publish_packet p;
+  p.qos = route.granted;
+  p.topic = command_topic_name(route.filter, target, authenticated_ ? device_ : route.device, request_id, c->name);
+  if (c->payload) p.payload.assign(c->payload->begin(), c->payload->end());
+  spdlog::debug("mqtt: command {} for device {} (tenant {}) to client {} on {}", c->name, target, c->tenant_id, client_id_, p.topic);
+  if (p.qos == qos::at_most_once) {
+    queue(p);
+    return done({});
+  }
+  do {
+    p.packet_id = next_packet_id_++;
+  } while (p.packet_id == 0 || pending_commands_.contains(p.packet_id));
+  auto timer = std::make_unique<asio::steady_timer>(conn_->socket().get_executor(), adapter_.options().command_ack_timeout);
+  timer->async_wait([weak = weak_from_this(), id = p.packet_id](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    const auto it = self->pending_commands_.find(id);
+    if (it == self->pending_commands_.end()) return;
+    auto pending_done = std::move(it->second.done);
+    self->pending_commands_.erase(it);
+    spdlog::info("mqtt: client {} (tenant {}, device {}) did not acknowledge command packet {} in time", self->client_id_,
+                 self->tenant_, self->device_, id);
+    pending_done(fail(delivery_error{delivery_errc::unavailable, 503, ""}));
+  });
+  pending_commands_.emplace(p.packet_id, pending_command{std::move(done), std::move(timer)});
+  queue(p);
+}
+
+void session::handle_command_puback(std::uint16_t packet_id) {
+  const auto it = pending_commands_.find(packet_id);
+  if (it == pending_commands_.end()) return;
+  auto done = std::move(it->second.done);
+  it->second.timeout->cancel();
+  pending_commands_.erase(it);
+  done({});
+}
+
+void session::end_command_route(const command_route& route) {
+  if (auto* directory = adapter_.commands()) directory->remove(route.registration);
+  send_ttd_event(route.tenant, route.device, 0);
+}
+
+void session::end_command_routes() {
+  for (const auto& route : command_routes_) end_command_route(*route);
+  command_routes_.clear();
+  auto pending = std::move(pending_commands_);
+  pending_commands_.clear();
+  for (auto& [id, p] : pending) {
+    p.timeout->cancel();
+    p.done(fail(commands::delivery_error{commands::delivery_errc::unavailable, 503, ""}));
+  }
+}
+
+// spec/hono.md §1.4: ttd -1 once a device can receive commands, 0 when it no longer can.
+void session::send_ttd_event(const std::string& tenant, const std::string& device, std::int64_t ttd) {
+  messaging::hono_message m;
+  m.endpoint = messaging::hono_endpoint::event;
+  m.tenant_id = tenant;
+  m.device_id = device;
+  m.qos = 1;
+  m.content_type = empty_notification;
+  m.ttd_seconds = ttd;
+  m.orig_adapter = adapter_type;
+  m.creation_time_ms = now_ms();
+  static const boost::json::object no_defaults;
+  adapter_.sender().send(messaging::to_record(m, no_defaults, {}), [tenant, device, ttd](messaging::send_result r) {
+    if (!r) spdlog::warn("mqtt: ttd={} notification of device {} (tenant {}) not stored: {}", ttd, device, tenant, r.error().message);
+  });
 }
 
 }  // namespace tributary::adapters::mqtt

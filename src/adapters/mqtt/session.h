@@ -9,11 +9,14 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <deque>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "adapters/mqtt/adapter.h"
+#include "adapters/mqtt/command_topic.h"
 #include "adapters/mqtt/error_topic.h"
 #include "adapters/mqtt/packets.h"
 #include "adapters/mqtt/topic_address.h"
@@ -60,6 +63,21 @@ class session : public std::enable_shared_from_this<session> {
     std::shared_ptr<const registry::tenant_info> tenant_info;
   };
 
+  // A command subscription (spec/hono.md §3.5), registered with the adapter's consumer directory
+  // under (tenant, device): the device commands are for, or the gateway itself for "+".
+  struct command_route {
+    command_subscription filter;
+    mqtt::qos granted = qos::at_most_once;
+    std::string tenant, device;
+    commands::registration registration;
+  };
+  // A command published with QoS 1, waiting for the device's PUBACK.
+  struct pending_command {
+    std::function<void(commands::delivery_result)> done;
+    std::unique_ptr<boost::asio::steady_timer> timeout;
+  };
+  class command_sink;  // the commands::command_consumer of one command_route
+
   boost::asio::awaitable<bool> read_more();
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
@@ -69,6 +87,13 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::awaitable<void> handle_publish(publish_packet p);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
   void handle_unsubscribe(const unsubscribe_packet& u);
+  boost::asio::awaitable<bool> subscribe_commands(const command_subscription& filter, mqtt::qos requested);
+  void deliver_command(const command_route& route, const std::shared_ptr<const commands::command>& c, const std::string& target,
+                       std::function<void(commands::delivery_result)> done);
+  void handle_command_puback(std::uint16_t packet_id);
+  void end_command_route(const command_route& route);
+  void end_command_routes();  // on close: unregister, ttd=0, fail what waits for a PUBACK
+  void send_ttd_event(const std::string& tenant, const std::string& device, std::int64_t ttd);
   void complete(const std::shared_ptr<in_flight>& f, std::optional<api_error> error);
   void drain_acknowledgements();
   void fail_publish(const in_flight& f);
@@ -102,6 +127,9 @@ class session : public std::enable_shared_from_this<session> {
   std::uint16_t keep_alive_ = 0;
   std::vector<error_subscription> error_subscriptions_;  // one per (tenant, device) filter
   std::deque<std::shared_ptr<in_flight>> in_flight_;
+  std::vector<std::shared_ptr<command_route>> command_routes_;
+  std::map<std::uint16_t, pending_command> pending_commands_;
+  std::uint16_t next_packet_id_ = 1;
 };
 
 }  // namespace tributary::adapters::mqtt
