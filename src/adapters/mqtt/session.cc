@@ -450,6 +450,8 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   if (adapter_.limits().data_volume_exceeded(**tenant, p.payload.size())) {
     co_return complete(f, api_error{429, "data volume limit of the tenant exceeded"});
   }
+  // Commands for the device prefer the gateway it last sent through (spec/hono.md §3.5).
+  if (gateway && adapter_.commands()) adapter_.commands()->set_last_gateway(address->tenant, address->device, *gateway);
 
   messaging::hono_message m;
   m.endpoint = response ? messaging::hono_endpoint::command_response
