@@ -378,7 +378,8 @@ class server {
     options.max_payload_bytes = static_cast<std::size_t>(hc.max_payload_bytes);
     options.idle_timeout = hc.idle_timeout;
     options.cors_allowed_origin = hc.cors_allowed_origin;
-    http_ = std::make_unique<adapters::http::adapter>(registry_->lookups(), *sender_, resource_limits_, metrics_, options);
+    http_ = std::make_unique<adapters::http::adapter>(registry_->lookups(), *sender_, resource_limits_, metrics_, options,
+                                                    &command_consumers_);
     net::http_peer_handler handler = [this](const net::http_request& req, const net::http_peer& peer) {
       return http_->handle(req, peer);
     };

@@ -3,8 +3,9 @@
 devices, a raw socket client for pipelining and malformed requests, confluent-kafka as the application reading
 hono.telemetry.<tenant> / hono.event.<tenant>.
 
-Command delivery in responses (§2.5) and command responses are not implemented yet: `hono-ttd` is only checked as
-the `ttd` header of the record, and /command/res answers 501.
+Commands in responses (§2.5) and /command/res: test_http_commands.py. Here, an upload with `hono-ttd` is answered
+by an application command as soon as its record (with the `ttd` header) is in the log, so that it does not wait
+for the whole ttd.
 
 Every expectation is the spec's. Each test starts its own hub (free ports, own data directory); nothing sleeps a
 fixed time to wait for it."""
@@ -15,6 +16,7 @@ import threading
 import pytest
 import requests
 
+from commands_support import Background, send_command
 from hub import DEADLINE, wait_for
 from http_support import (DEMO_TENANT, DEVICE_CERT_SUBJECT, EMPTY_NOTIFICATION, ERROR_CONTENT_TYPE, GATEWAY, SENSOR,
                           Raw, add_device, add_tenant, assert_accepted, assert_error, assert_hono_record,
@@ -46,6 +48,18 @@ def upload(hub, path, body=b"", auth=SENSOR, headers=None, method="POST", **kwar
     """One request of a device with `requests` (no content type unless given in headers)."""
     return requests.request(method, http_url(hub, path), data=body, auth=auth, headers=headers or {},
                             timeout=DEADLINE, **kwargs)
+
+
+def upload_answered_by_command(hub, path, body, headers, topic, device="4711"):
+    """An upload with hono-ttd: once its record is in `topic`, an application sends the device a one-way command,
+    which comes back in the response (200). Returns (response, record)."""
+    pending = Background(lambda: upload(hub, path, body, headers=headers))
+    (record,) = wait_records(hub, topic, where=lambda r: r.value == body and "ttd" in r.headers)
+    send_command(hub, device, "ping", b"pong", content_type="text/plain")
+    r = pending.result()
+    assert r.status_code == 200, (r.status_code, r.text)
+    assert r.headers["hono-command"] == "ping" and r.content == b"pong"
+    return r, record
 
 
 # ================================================================================== getting started (reference guide)
@@ -284,8 +298,8 @@ def test_empty_content_type_header_is_no_content_type(demo):
 
 def test_empty_notification_event_is_202_with_an_empty_record(demo):
     before = now_ms()
-    assert_accepted(upload(demo, "/event", b"", headers={"Content-Type": EMPTY_NOTIFICATION, "hono-ttd": "30"}))
-    (r,) = wait_records(demo, event_topic(), where=lambda r: r.headers.get("content-type") == EMPTY_NOTIFICATION)
+    _, r = upload_answered_by_command(demo, "/event", b"", {"Content-Type": EMPTY_NOTIFICATION, "hono-ttd": "30"},
+                                      event_topic())
     assert r.value == b""  # null or empty
     assert_hono_record(r, topic=event_topic(), device="4711", payload=b"", before_ms=before,
                        headers=sensor_headers("/event", 1, ttl="20000", ttd="30",
@@ -364,11 +378,6 @@ def test_put_without_device_is_404(demo, path):
 def test_unknown_path_is_404(demo, method, path):
     r = upload(demo, path, b"x", method=method, headers={"Content-Type": "text/plain"})
     assert r.status_code == 404, (r.status_code, r.text)
-
-
-def test_command_response_route_answers_501_until_command_and_control(demo):
-    r = upload(demo, "/command/res/203abc?hono-cmd-status=200", b"done", headers={"Content-Type": "text/plain"})
-    assert_error(r, 501)
 
 
 # ================================================================================== record headers (§1.3, §2.6)
@@ -536,7 +545,10 @@ def test_telemetry_hono_ttd(demo, header, query, ttd):
     if header:
         headers["hono-ttd"] = header
     payload = f"ttd {header} {query}".encode()
-    assert_accepted(upload(demo, path, payload, headers=headers))
+    if ttd:
+        upload_answered_by_command(demo, path, payload, headers, telemetry_topic())
+    else:
+        assert_accepted(upload(demo, path, payload, headers=headers))
     r = wait_record(demo, telemetry_topic(), payload)
     extra = {"ttd": ttd} if ttd else {}
     assert_hono_record(r, topic=telemetry_topic(), device="4711", payload=payload, before_ms=before,
@@ -544,8 +556,8 @@ def test_telemetry_hono_ttd(demo, header, query, ttd):
 
 
 def test_event_hono_ttd(demo):
-    assert_accepted(upload(demo, "/event", b"event ttd", headers={"Content-Type": "text/plain", "hono-ttd": "15"}))
-    r = wait_record(demo, event_topic(), b"event ttd")
+    _, r = upload_answered_by_command(demo, "/event", b"event ttd", {"Content-Type": "text/plain", "hono-ttd": "15"},
+                                      event_topic())
     assert r.headers["ttd"] == "15" and r.headers["ttl"] == "20000" and r.headers["qos"] == "1"
 
 

@@ -8,43 +8,20 @@ import json
 import subprocess
 import uuid
 
-import confluent_kafka as ck
 import pytest
 
+from commands_support import DELIVERY_FAILURE, request_id_of, responses, send_command
 from kafka_records import read_records, wait_records
 from mqtt_support import (DEMO_TENANT, EMPTY_NOTIFICATION, GATEWAY, SENSOR, SUBACK_FAILURE, Raw, connect, host_port,
                           publish_packet, subscribe_packet)
 
-COMMANDS = f"hono.command.{DEMO_TENANT}"
 RESPONSES = f"hono.command_response.{DEMO_TENANT}"
 EVENTS = f"hono.event.{DEMO_TENANT}"
-DELIVERY_FAILURE = "application/vnd.eclipse-hono-delivery-failure-notification+json"
 
 
 @pytest.fixture
 def demo(hub_factory):
     return hub_factory(args=["--demo"]).start()
-
-
-def send_command(hub, device, name=None, payload=b"{}", correlation_id=None, content_type="application/json",
-                 extra_headers=()):
-    """Writes a command record as an application does (spec/hono.md §1.7); request/response when correlation_id."""
-    headers = [("device_id", device)]
-    if name is not None:
-        headers.append(("subject", name))
-    if content_type:
-        headers.append(("content-type", content_type))
-    if correlation_id is not None:
-        headers += [("correlation-id", correlation_id), ("response-required", "true")]
-    headers += list(extra_headers)
-    p = ck.Producer({"bootstrap.servers": hub.kafka, "acks": "all"})
-    errors = []
-    p.produce(COMMANDS, key=device, value=payload, headers=headers, on_delivery=lambda e, m: e and errors.append(e))
-    assert p.flush(30) == 0 and not errors, errors
-
-
-def responses(hub, correlation_id, count=1):
-    return wait_records(hub, RESPONSES, count, where=lambda r: r.headers.get("correlation-id") == correlation_id)
 
 
 def wait_ttd(hub, device, ttd):
@@ -68,7 +45,7 @@ def test_getting_started_command_walkthrough(demo):
     finally:
         sub.kill()
     lines = out.splitlines()
-    request_id = "2" + format(len(correlation_id), "02x") + correlation_id
+    request_id = request_id_of(correlation_id)
     assert lines == ['command///req//setVolume {"level": 50}',
                      f'command///req/{request_id}/setBrightness {{"brightness": 87}}'], out
 

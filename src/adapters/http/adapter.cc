@@ -1,11 +1,13 @@
 #include "adapters/http/adapter.h"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
 
 #include "adapters/http/upload_uri.h"
+#include "commands/request_id.h"
 #include "common/base64.h"
 #include "messaging/async_send.h"
 #include "messaging/hono_records.h"
@@ -47,11 +49,34 @@ struct identity {
   std::string tenant, device;
 };
 
+// spec/hono.md §2.4: 200 with the command for `device` (the request's device) in the response.
+net::http_response command_reply(const delivered_command& got, const std::string& device, unsigned version,
+                                 const std::string& cors_origin) {
+  const commands::command& c = *got.command;
+  net::http_response res{status::ok, version};
+  res.set("hono-command", c.name);
+  if (!c.one_way()) {
+    if (auto id = commands::encode_request_id(*c.correlation_id)) res.set("hono-cmd-req-id", *id);
+  }
+  if (got.target_device != device) res.set("hono-cmd-target-device", got.target_device);
+  if (c.content_type) res.set(beast_http::field::content_type, *c.content_type);
+  res.set(beast_http::field::access_control_allow_origin, cors_origin);
+  res.set(beast_http::field::access_control_expose_headers, "hono-command,hono-cmd-req-id");
+  if (c.payload) res.body() = *c.payload;
+  res.prepare_payload();
+  return res;
+}
+
 }  // namespace
 
 adapter::adapter(registry::lookups& lookups, messaging::downstream_sender& sender, limits::resource_limits& limits,
-                 metrics::registry& metrics, http_options options)
-    : lookups_(lookups), sender_(sender), limits_(limits), metrics_(metrics, adapter_type), options_(std::move(options)) {}
+                 metrics::registry& metrics, http_options options, commands::consumer_directory* commands)
+    : lookups_(lookups),
+      sender_(sender),
+      limits_(limits),
+      metrics_(metrics, adapter_type),
+      options_(std::move(options)),
+      waits_(commands ? std::make_unique<command_waits>(*commands) : nullptr) {}
 
 net::http_limits adapter::limits() const {
   net::http_limits l;
@@ -96,7 +121,7 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     res.prepare_payload();
     co_return res;
   }
-  if (command_response) co_return reply(status::not_implemented, "command responses are not supported yet");
+  if (command_response && !waits_) co_return reply(status::not_implemented, "command responses are not supported");
   const bool post = req.method() == beast_http::verb::post;
   const bool put = req.method() == beast_http::verb::put;
   if ((!post && !put) || (post && uri->has_address) || (put && !uri->has_address)) {
@@ -148,6 +173,20 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     if (device != auth->device) gateway = auth->device;
   }
   if (tenant.empty()) co_return reply(status::not_found, "request URI must contain tenant");
+  // spec/hono.md §2.3: a command response needs a request id this hub handed out and a valid status.
+  std::string correlation_id;
+  int response_status = 0;
+  if (command_response) {
+    const auto status_text = header_or_param(req, *uri, "hono-cmd-status");
+    const auto code = status_text ? integer(*status_text) : std::nullopt;
+    auto decoded = commands::decode_request_id(uri->request_id);
+    if (!decoded || !code || !((*code >= 200 && *code < 300) || (*code >= 400 && *code < 600))) {
+      co_return reply(status::bad_request, "command-request-id [" + uri->request_id + "] or status code [" + status_text.value_or("") +
+                                               "] is missing/invalid");
+    }
+    correlation_id = std::move(*decoded);
+    response_status = static_cast<int>(*code);
+  }
 
   const bool event = uri->endpoint == upload_endpoint::event;
   const std::string_view type = event ? "event" : "telemetry";
@@ -159,7 +198,9 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   }
   std::shared_ptr<const registry::tenant_info> tenant_info;
   auto outcome = [&](net::http_response res, std::string_view st) {
-    metrics_.telemetry({tenant, type, st, qos == 1 ? "1" : "0"}, req.body().size(), std::chrono::steady_clock::now() - started);
+    if (!command_response) {
+      metrics_.telemetry({tenant, type, st, qos == 1 ? "1" : "0"}, req.body().size(), std::chrono::steady_clock::now() - started);
+    }
     // The tenant's data volume (spec/hono.md §6.1): forwarded and unprocessable messages count, not
     // those refused for the limit itself.
     if (tenant_info && st != "undeliverable" && res.result() != status::too_many_requests) {
@@ -200,7 +241,13 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   }
 
   messaging::hono_message m;
-  m.endpoint = event ? messaging::hono_endpoint::event : messaging::hono_endpoint::telemetry;
+  m.endpoint = command_response ? messaging::hono_endpoint::command_response
+               : event          ? messaging::hono_endpoint::event
+                                : messaging::hono_endpoint::telemetry;
+  if (command_response) {
+    // spec/hono.md §1.7: the command response record.
+    m.properties = {{"correlation-id", correlation_id}, {"status", std::to_string(response_status)}, {"tenant_id", tenant}};
+  }
   m.tenant_id = tenant;
   m.device_id = device;
   m.qos = qos;
@@ -211,7 +258,7 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   if (event) {
     if (auto ttl = header_or_param(req, *uri, "hono-ttl")) m.ttl_seconds = integer(*ttl);
   }
-  if (auto ttd = header_or_param(req, *uri, "hono-ttd")) {
+  if (auto ttd = command_response ? std::nullopt : header_or_param(req, *uri, "hono-ttd")) {
     if (auto seconds = integer(*ttd); seconds && *seconds > 0) {
       std::int64_t max_ttd = default_max_ttd;
       if ((*t)->adapters) {
@@ -225,19 +272,36 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   }
   m.orig_adapter = adapter_type;
   m.orig_address = std::string(req.target());
-  m.payload = req.body();
+  if (!command_response || !req.body().empty()) m.payload = req.body();  // a command response may be empty
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
   const auto& defaults = options_.defaults_enabled ? *assertion->defaults : no_defaults;
   // spec/hono.md §2.3: content type and body.
-  if (req.body().empty() && !m.content_type) co_return outcome(reply(status::bad_request, "missing content type"), "unprocessable");
-  if (!req.body().empty() && m.content_type == empty_notification) {
+  if (!command_response && req.body().empty() && !m.content_type) {
+    co_return outcome(reply(status::bad_request, "missing content type"), "unprocessable");
+  }
+  if (!command_response && !req.body().empty() && m.content_type == empty_notification) {
     co_return outcome(reply(status::bad_request, "content type [" + *m.content_type + "] does not match payload"), "unprocessable");
+  }
+  // spec/hono.md §2.5: with a ttd, the device can take a command in the response; the consumer is
+  // registered before the upload is stored, so that an application reacting to it finds the device.
+  std::shared_ptr<command_waits::wait> waiting;
+  if (m.ttd_seconds && waits_) {
+    auto executor = co_await asio::this_coro::executor;
+    waiting = waits_->open(executor, tenant, device,
+                           post ? commands::subscription_scope::gateway_devices : commands::subscription_scope::device, gateway);
   }
   auto record = messaging::to_record(m, defaults, messaging::ttl_limits::from_resource_limits((*t)->resource_limits));
   auto sent = messaging::async_send(sender_, std::move(record));
   auto stored = co_await std::move(sent);
-  if (qos == 0 && !event) {
+  if (waiting && stored) {
+    auto taking = waits_->take(waiting, std::chrono::seconds(*m.ttd_seconds));
+    auto got = co_await std::move(taking);
+    if (got) co_return outcome(command_reply(*got, device, req.version(), options_.cors_allowed_origin), "forwarded");
+    co_return outcome(accepted(), "forwarded");
+  }
+  if (waiting && !stored) waits_->close(waiting);
+  if (qos == 0 && !event && !command_response) {
     // At most once: 202 whatever became of it. Answered once the log took it (the same turn of the
     // I/O thread's loop: records of a turn are stored together), which costs the device no
     // noticeable time and the server less than answering first.

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <string>
 
+#include "adapters/http/command_wait.h"
 #include "limits/resource_limits.h"
 #include "messaging/downstream.h"
 #include "metrics/hono_metrics.h"
@@ -32,8 +33,10 @@ struct http_options {
 
 class adapter {
  public:
+  // `commands`: where hono-ttd requests register for a command; null: no commands in responses and
+  // /command/res answers 501.
   adapter(registry::lookups& lookups, messaging::downstream_sender& sender, limits::resource_limits& limits,
-          metrics::registry& metrics, http_options options);
+          metrics::registry& metrics, http_options options, commands::consumer_directory* commands = nullptr);
 
   boost::asio::awaitable<net::http_response> handle(const net::http_request& req, const net::http_peer& peer);
 
@@ -46,6 +49,7 @@ class adapter {
   limits::resource_limits& limits_;
   metrics::adapter_metrics metrics_;
   http_options options_;
+  std::unique_ptr<command_waits> waits_;
 };
 
 }  // namespace tributary::adapters::http

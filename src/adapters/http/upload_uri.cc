@@ -24,7 +24,20 @@ result<upload_uri, uri_error> parse_upload_uri(std::string_view target) {
   else if (segments[0] == "event") u.endpoint = upload_endpoint::event;
   else if (segments[0] == "command" && segments.size() >= 2 && segments[1] == "res") u.endpoint = upload_endpoint::command_response;
   else return fail(uri_error{404, "no such resource"});
-  if (u.endpoint == upload_endpoint::command_response) return u;
+  if (u.endpoint == upload_endpoint::command_response) {
+    if (segments.size() == 3 && !segments[2].empty()) {
+      u.request_id = segments[2];
+      return u;
+    }
+    if (segments.size() != 5 || segments[3].empty() || segments[4].empty()) {
+      return fail(uri_error{404, "request URI must contain tenant, device and request ID"});
+    }
+    u.has_address = true;
+    u.tenant = segments[2];
+    u.device = segments[3];
+    u.request_id = segments[4];
+    return u;
+  }
   if (segments.size() == 1) return u;
   if (segments.size() == 2) return fail(uri_error{404, "request URI must contain device ID"});
   if (segments.size() > 3 || segments[2].empty()) return fail(uri_error{404, "request URI must contain device ID"});

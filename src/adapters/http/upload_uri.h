@@ -19,6 +19,7 @@ struct upload_uri {
   bool has_address = false;  // PUT form: /telemetry/<tenant>/<device> (tenant may be empty)
   std::string tenant;
   std::string device;
+  std::string request_id;  // command responses: POST /command/res/<id>, PUT /command/res/<tenant>/<device>/<id>
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   const std::string* param(std::string_view name) const;
 };
@@ -28,7 +29,8 @@ struct uri_error {
   std::string message;
 };
 
-// The path and query of a request target. 404 for unknown paths and for a PUT form without device.
+// The path and query of a request target. 404 for unknown paths, for a PUT form without device and
+// for a command response path that is neither /command/res/<id> nor /command/res/<tenant>/<device>/<id>.
 result<upload_uri, uri_error> parse_upload_uri(std::string_view target);
 
 }  // namespace tributary::adapters::http

@@ -40,9 +40,31 @@ TEST(UploadUri, MissingDeviceAndUnknownPathsAre404) {
 }
 
 TEST(UploadUri, CommandResponsesAreRecognised) {
-  auto u = parse_upload_uri("/command/res/0a1b?hono-cmd-status=200");
+  auto u = parse_upload_uri("/command/res/203abc?hono-cmd-status=200");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ(u->endpoint, upload_endpoint::command_response);
+  EXPECT_FALSE(u->has_address);
+  EXPECT_EQ(u->request_id, "203abc");
+  EXPECT_EQ(*u->param("hono-cmd-status"), "200");
+
+  auto gateway = parse_upload_uri("/command/res//4712/203abc");
+  ASSERT_TRUE(gateway.ok());
+  EXPECT_TRUE(gateway->has_address);
+  EXPECT_EQ(gateway->tenant, "");
+  EXPECT_EQ(gateway->device, "4712");
+  EXPECT_EQ(gateway->request_id, "203abc");
+  auto unauthenticated = parse_upload_uri("/command/res/DEFAULT_TENANT/4711/203abc");
+  ASSERT_TRUE(unauthenticated.ok());
+  EXPECT_EQ(unauthenticated->tenant, "DEFAULT_TENANT");
+}
+
+TEST(UploadUri, CommandResponsePathsWithoutTenantDeviceAndRequestIdAre404) {
+  for (const char* target : {"/command/res", "/command/res/", "/command/res/T/d", "/command/res/T/d/", "/command/res//d/",
+                             "/command/res/T/d/id/x"}) {
+    auto u = parse_upload_uri(target);
+    ASSERT_FALSE(u.ok()) << target;
+    EXPECT_EQ(u.error().status, 404) << target;
+  }
 }
 
 }  // namespace
