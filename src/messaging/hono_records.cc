@@ -116,4 +116,12 @@ outgoing_record to_record(const hono_message& m, const object& defaults, const t
   return r;
 }
 
+outgoing_record to_record(hono_message&& m, const object& defaults, const ttl_limits& limits) {
+  std::optional<std::string> payload = std::move(m.payload);
+  m.payload = payload ? std::optional<std::string>(std::string()) : std::nullopt;  // presence decides the content type
+  outgoing_record r = to_record(static_cast<const hono_message&>(m), defaults, limits);
+  r.value = std::move(payload);
+  return r;
+}
+
 }  // namespace tributary::messaging

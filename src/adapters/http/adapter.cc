@@ -291,11 +291,12 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
     waiting = waits_->open(executor, tenant, device,
                            post ? commands::subscription_scope::gateway_devices : commands::subscription_scope::device, gateway);
   }
-  auto record = messaging::to_record(m, defaults, messaging::ttl_limits::from_resource_limits((*t)->resource_limits));
+  const std::optional<std::int64_t> ttd_seconds = m.ttd_seconds;
+  auto record = messaging::to_record(std::move(m), defaults, messaging::ttl_limits::from_resource_limits((*t)->resource_limits));
   auto sent = messaging::async_send(sender_, std::move(record));
   auto stored = co_await std::move(sent);
   if (waiting && stored) {
-    auto taking = waits_->take(waiting, std::chrono::seconds(*m.ttd_seconds));
+    auto taking = waits_->take(waiting, std::chrono::seconds(*ttd_seconds));
     auto got = co_await std::move(taking);
     if (got) co_return outcome(command_reply(*got, device, req.version(), options_.cors_allowed_origin), "forwarded");
     co_return outcome(accepted(), "forwarded");

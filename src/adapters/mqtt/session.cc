@@ -484,7 +484,7 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   if (!response && !m.payload->empty() && m.content_type == empty_notification) {
     co_return complete(f, api_error{400, "empty notification must not have a payload"});
   }
-  auto record = messaging::to_record(m, defaults, messaging::ttl_limits::from_resource_limits((*tenant)->resource_limits));
+  auto record = messaging::to_record(std::move(m), defaults, messaging::ttl_limits::from_resource_limits((*tenant)->resource_limits));
   adapter_.sender().send(std::move(record), [self = shared_from_this(), f](messaging::send_result r) {
     asio::post(self->conn_->socket().get_executor(), [self, f, r = std::move(r)] {
       if (r) return self->complete(f, std::nullopt);

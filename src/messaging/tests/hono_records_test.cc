@@ -44,6 +44,25 @@ TEST(HonoRecords, TelemetryRecordHasExactlyTheSpecHeaders) {
   EXPECT_EQ(headers_of(r), expected);
 }
 
+TEST(HonoRecords, MovingTheMessageGivesTheSameRecord) {
+  const auto defaults = obj(R"({"content-type": "text/x", "ttl": 5, "importance": "high"})");
+  for (auto m : {telemetry(0), telemetry(1)}) {
+    for (std::optional<std::string> payload : {std::optional<std::string>("x"), std::optional<std::string>(""), std::optional<std::string>()}) {
+      m.payload = payload;
+      m.content_type.reset();
+      const auto copied = to_record(m, defaults, {});
+      const auto moved = to_record(hono_message(m), defaults, {});
+      EXPECT_EQ(moved.topic, copied.topic);
+      EXPECT_EQ(moved.key, copied.key);
+      EXPECT_EQ(moved.value, copied.value);
+      EXPECT_EQ(moved.headers, copied.headers);
+      EXPECT_EQ(moved.timestamp_ms, copied.timestamp_ms);
+    }
+  }
+  auto without_type = telemetry();
+  EXPECT_EQ(headers_of(to_record(std::move(without_type), {}, {})).at("content-type"), "application/octet-stream");
+}
+
 TEST(HonoRecords, EventsAreAlwaysQos1AndGoToTheEventTopic) {
   auto m = telemetry(0);
   m.endpoint = hono_endpoint::event;
