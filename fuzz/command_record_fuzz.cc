@@ -13,18 +13,11 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "commands/command.h"
 #include "commands/request_id.h"
 
 namespace {
-
-#define FUZZ_CHECK(condition)                                                                \
-  do {                                                                                       \
-    if (!(condition)) {                                                                      \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                          \
-    }                                                                                        \
-  } while (0)
 
 namespace cmd = tributary::commands;
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "common/big_endian.h"
 #include "kafka/protocol/messages/all.h"
 #include "kafka/protocol/wire.h"
@@ -21,14 +22,6 @@
 namespace {
 
 namespace kp = tributary::kafka::protocol;
-
-#define FUZZ_CHECK(condition)                                                           \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (false)
 
 std::span<const std::uint8_t> as_span(const std::string& s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

@@ -14,19 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "adapters/mqtt/codec.h"
 
 namespace {
 
 namespace mqtt = tributary::adapters::mqtt;
-
-#define FUZZ_CHECK(condition)                                                            \
-  do {                                                                                   \
-    if (!(condition)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                      \
-    }                                                                                    \
-  } while (false)
 
 bool needs_more(std::span<const std::uint8_t> bytes, const mqtt::decode_limits& limits = {}) {
   const auto r = mqtt::decode(bytes, limits);

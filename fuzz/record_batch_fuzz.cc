@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.h"
 #include "common/big_endian.h"
 #include "common/crc32c.h"
 #include "log/record_batch.h"
@@ -25,14 +26,6 @@ namespace tl = tributary::log;
 constexpr std::size_t batch_length_at = 8;
 constexpr std::size_t crc_at = 17;
 constexpr std::size_t crc_covered_from = 21;
-
-#define FUZZ_CHECK(condition)                                                           \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (false)
 
 bool same_header(const tl::batch_header& a, const tl::batch_header& b) {
   return a.base_offset == b.base_offset && a.batch_length == b.batch_length &&

@@ -14,19 +14,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "fuzz_check.h"
 #include "registry/documents.h"
 
 namespace {
 
 namespace reg = tributary::registry;
-
-#define FUZZ_CHECK(condition)                                                           \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      std::fprintf(stderr, "%s:%d: invariant broken: %s\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                     \
-    }                                                                                   \
-  } while (0)
 
 boost::json::array as_array(const std::vector<reg::credential_record>& credentials) {
   boost::json::array out;
