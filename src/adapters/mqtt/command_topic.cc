@@ -1,17 +1,11 @@
 #include "adapters/mqtt/command_topic.h"
 
-#include <vector>
+#include "adapters/mqtt/topic_address.h"
 
 namespace tributary::adapters::mqtt {
 
 std::optional<command_subscription> parse_command_filter(std::string_view filter) {
-  std::vector<std::string_view> segments;
-  for (std::size_t pos = 0;;) {
-    const auto slash = filter.find('/', pos);
-    segments.push_back(filter.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
-    if (slash == std::string_view::npos) break;
-    pos = slash + 1;
-  }
+  const auto segments = topic_segments(filter);
   if (segments.size() != 5 || segments[4] != "#") return std::nullopt;
   if (segments[0] != "command" && segments[0] != "c") return std::nullopt;
   if (segments[3] != "req" && segments[3] != "q") return std::nullopt;

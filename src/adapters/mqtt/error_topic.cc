@@ -3,20 +3,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <vector>
-
+#include "adapters/mqtt/topic_address.h"
 #include "common/rfc3339.h"
 
 namespace tributary::adapters::mqtt {
 
 std::optional<error_subscription> parse_error_filter(std::string_view filter) {
-  std::vector<std::string_view> segments;
-  for (std::size_t pos = 0;;) {
-    const auto slash = filter.find('/', pos);
-    segments.push_back(filter.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
-    if (slash == std::string_view::npos) break;
-    pos = slash + 1;
-  }
+  const auto segments = topic_segments(filter);
   if (segments.size() != 4 || segments[3] != "#") return std::nullopt;
   if (segments[0] != "e" && segments[0] != "error") return std::nullopt;
   if (segments[1] == "+" || segments[1] == "#" || segments[2] == "#") return std::nullopt;

@@ -23,6 +23,16 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+std::vector<std::string_view> topic_segments(std::string_view topic) {
+  std::vector<std::string_view> segments;
+  for (std::size_t pos = 0;;) {
+    const auto slash = topic.find('/', pos);
+    segments.push_back(topic.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
+    if (slash == std::string_view::npos) return segments;
+    pos = slash + 1;
+  }
+}
+
 const std::string* property_bag::find(std::string_view key) const {
   for (const auto& [k, v] : entries) {
     if (k == key) return &v;
@@ -70,13 +80,7 @@ result<topic_address, api_error> parse_topic(std::string_view topic) {
       a.properties.entries.emplace_back(lower(std::move(*key)), std::move(*value));
     }
   }
-  std::vector<std::string_view> segments;
-  for (std::size_t pos = 0;;) {
-    const auto slash = path.find('/', pos);
-    segments.push_back(path.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
-    if (slash == std::string_view::npos) break;
-    pos = slash + 1;
-  }
+  const auto segments = topic_segments(path);
   const std::string_view first = segments.front();
   if (first == "telemetry" || first == "t") a.endpoint = endpoint::telemetry;
   else if (first == "event" || first == "e") a.endpoint = endpoint::event;

@@ -47,6 +47,9 @@ struct topic_address {
 // bag (on-error, correlation-id) applies to the 404 the caller answers.
 result<topic_address, api_error> parse_topic(std::string_view topic);
 
+// The '/'-separated levels of a topic name or filter, empty ones included ("c///q/#" has five).
+std::vector<std::string_view> topic_segments(std::string_view topic);
+
 // URL decoding of a property bag key or value ("%2F" -> "/", "+" -> " "); nullopt when malformed.
 std::optional<std::string> url_decode(std::string_view text);
 
