@@ -36,8 +36,11 @@ void local_consumer_directory::remove(const registration& r) {
 
 void local_consumer_directory::set_last_gateway(const std::string& tenant_id, const std::string& device_id,
                                                 const std::string& gateway_id) {
+  // Called for every message a gateway sends for a device: no allocation while it stays the same.
   std::lock_guard lock(mutex_);
-  last_gateway_.insert_or_assign(key{tenant_id, device_id}, gateway_id);
+  const auto it = last_gateway_.find(std::pair<std::string_view, std::string_view>(tenant_id, device_id));
+  if (it == last_gateway_.end()) last_gateway_.emplace(key{tenant_id, device_id}, gateway_id);
+  else if (it->second != gateway_id) it->second = gateway_id;
 }
 
 std::optional<route> local_consumer_directory::find(const std::string& tenant_id, const std::string& device_id,
@@ -55,7 +58,10 @@ std::optional<route> local_consumer_directory::find(const std::string& tenant_id
     for (auto g = gateways->second.rbegin(); g != gateways->second.rend(); ++g) {
       candidates.emplace_back(g->second, entries_.at({tenant_id, g->second}).consumer);
     }
-    if (const auto it = last_gateway_.find({tenant_id, device_id}); it != last_gateway_.end()) last = it->second;
+    if (const auto it = last_gateway_.find(std::pair<std::string_view, std::string_view>(tenant_id, device_id));
+        it != last_gateway_.end()) {
+      last = it->second;
+    }
   }
   // may_act_for asks the registry: outside the lock.
   if (last) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "commands/command.h"
@@ -101,7 +102,16 @@ class local_consumer_directory final : public consumer_directory {
   std::uint64_t next_id_ = 1;
   std::map<key, entry> entries_;
   std::map<std::string, std::set<std::pair<std::uint64_t, std::string>>> gateways_;  // tenant -> (id, gateway id) of gateway_devices
-  std::map<key, std::string> last_gateway_;
+  // Ordered by (tenant, device) as string_views, so that a lookup builds no key.
+  struct key_less {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+             std::pair<std::string_view, std::string_view>(b.first, b.second);
+    }
+  };
+  std::map<key, std::string, key_less> last_gateway_;
 };
 
 }  // namespace tributary::commands

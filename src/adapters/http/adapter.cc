@@ -239,6 +239,8 @@ asio::awaitable<net::http_response> adapter::handle(const net::http_request& req
   if (limits_.data_volume_exceeded(**t, req.body().size())) {
     co_return outcome(reply(status::too_many_requests, "data volume limit of the tenant exceeded"), "unprocessable");
   }
+  // Commands for the device prefer the gateway it last sent through (spec/hono.md §2.5, §3.5).
+  if (gateway && waits_) waits_->directory().set_last_gateway(tenant, device, *gateway);
 
   messaging::hono_message m;
   m.endpoint = command_response ? messaging::hono_endpoint::command_response

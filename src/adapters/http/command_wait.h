@@ -38,6 +38,8 @@ class command_waits {
   // Unregisters without waiting (the upload failed).
   void close(const std::shared_ptr<wait>& w);
 
+  commands::consumer_directory& directory() { return directory_; }
+
  private:
   void forget(const std::shared_ptr<wait>& w);
 
