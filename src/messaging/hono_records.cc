@@ -74,12 +74,11 @@ std::int64_t effective_ttl(const hono_message& m, const object& defaults, const 
   return -1;
 }
 
-outgoing_record to_record(const hono_message& m, const object& defaults, const ttl_limits& limits) {
+outgoing_record to_record(hono_message m, const object& defaults, const ttl_limits& limits) {
   outgoing_record r;
   r.topic = hono_topic(m.endpoint, m.tenant_id);
   r.key = m.device_id;
   r.headers.reserve(8 + m.properties.size());
-  r.value = m.payload;
   r.timestamp_ms = m.creation_time_ms;
   auto set = [&r](std::string name, std::string v) {
     for (auto& h : r.headers) {
@@ -113,14 +112,7 @@ outgoing_record to_record(const hono_message& m, const object& defaults, const t
     if (!taken) r.headers.push_back({std::string(key), header_value(entry.value())});
   }
   for (const auto& p : m.properties) set(p.name, p.value);
-  return r;
-}
-
-outgoing_record to_record(hono_message&& m, const object& defaults, const ttl_limits& limits) {
-  std::optional<std::string> payload = std::move(m.payload);
-  m.payload = payload ? std::optional<std::string>(std::string()) : std::nullopt;  // presence decides the content type
-  outgoing_record r = to_record(static_cast<const hono_message&>(m), defaults, limits);
-  r.value = std::move(payload);
+  r.value = std::move(m.payload);
   return r;
 }
 

@@ -50,8 +50,7 @@ std::int64_t effective_ttl(const hono_message& m, const boost::json::object& def
 
 // The record for `m`. `defaults` are the merged tenant < device defaults of the registration
 // assertion (pass an empty object when defaults are disabled).
-outgoing_record to_record(const hono_message& m, const boost::json::object& defaults, const ttl_limits& limits);
-// The same, taking the payload out of `m` instead of copying it.
-outgoing_record to_record(hono_message&& m, const boost::json::object& defaults, const ttl_limits& limits);
+// Takes `m` by value: callers that move it in hand over the payload without a copy.
+outgoing_record to_record(hono_message m, const boost::json::object& defaults, const ttl_limits& limits);
 
 }  // namespace tributary::messaging

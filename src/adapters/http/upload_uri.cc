@@ -12,13 +12,6 @@ const std::string* upload_uri::param(std::string_view name) const {
 }
 
 result<upload_uri, uri_error> parse_upload_uri(std::string_view target) {
-  // What nearly every device sends: no URL parsing for it.
-  if (target == "/telemetry") return upload_uri{};
-  if (target == "/event") {
-    upload_uri u;
-    u.endpoint = upload_endpoint::event;
-    return u;
-  }
   auto parsed = boost::urls::parse_origin_form(target);
   if (!parsed) return fail(uri_error{400, "malformed request target"});
   const boost::urls::url_view url = *parsed;
