@@ -1,16 +1,11 @@
 #include "commands/request_id.h"
 
+#include "common/hex.h"
+
 namespace tributary::commands {
 namespace {
 
 constexpr int kafka_messaging_type = 1;  // bits 1-2 of the flag digit: amqp 0, kafka 1, pubsub 2
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 failure<request_id_error> invalid(std::string message) { return fail(request_id_error{request_id_errc::invalid, std::move(message)}); }
 
@@ -31,9 +26,9 @@ result<std::string, request_id_error> encode_request_id(std::string_view correla
 
 result<std::string, request_id_error> decode_request_id(std::string_view request_id) {
   if (request_id.size() < 4) return invalid("request id too short");
-  const int flags = hex_digit(request_id[0]);
+  const int flags = hex_digit_value(request_id[0]);
   if (flags < 0 || flags > 7 || ((flags >> 1) & 3) != kafka_messaging_type) return invalid("request id of another messaging type");
-  const int high = hex_digit(request_id[1]), low = hex_digit(request_id[2]);
+  const int high = hex_digit_value(request_id[1]), low = hex_digit_value(request_id[2]);
   if (high < 0 || low < 0) return invalid("request id without a correlation id length");
   const std::size_t length = static_cast<std::size_t>(high * 16 + low);
   if (length == 0 || request_id.size() < 3 + length) return invalid("request id shorter than its correlation id length");
