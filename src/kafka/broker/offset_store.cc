@@ -79,6 +79,11 @@ log::log_result<std::unique_ptr<offset_store>> offset_store::open(log::log_manag
   return store;
 }
 
+offset_store::~offset_store() {
+  std::unique_lock lock(mutex_);
+  commits_done_.wait(lock, [this] { return commits_in_flight_ == 0; });
+}
+
 void offset_store::commit(const std::string& group, std::vector<offset_commit_entry> entries,
                           std::function<void(log::log_result<void>)> done) {
   if (entries.empty()) {
@@ -98,17 +103,21 @@ void offset_store::commit(const std::string& group, std::vector<offset_commit_en
     r.value = encode_value(e.value);
     records.push_back(std::move(r));
   }
+  {
+    std::lock_guard lock(mutex_);
+    ++commits_in_flight_;
+  }
   partition_->append_records(records, [this, group, entries = std::move(entries),
                                         done = std::move(done)](log::log_result<log::append_info> r) {
-    if (!r) {
-      done(fail(r.error()));
-      return;
-    }
-    {
+    if (r) {
       std::lock_guard lock(mutex_);
       for (const auto& e : entries) offsets_[{group, e.topic, e.partition}] = e.value;
     }
-    done({});
+    if (r) done({});
+    else done(fail(r.error()));
+    // Last: the destructor may run as soon as the count reaches zero.
+    std::lock_guard lock(mutex_);
+    if (--commits_in_flight_ == 0) commits_done_.notify_all();
   });
 }
 

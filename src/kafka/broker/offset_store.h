@@ -1,9 +1,11 @@
 // offset_store: consumer-group committed offsets, kept in memory and persisted in the compacted log
 // topic __consumer_offsets (flush policy always), so they survive restarts. On open the topic is
 // read back with "latest value per key wins". Thread-safe. Knows nothing about group membership:
-// the broker asks group_coordinator::may_commit first.
+// the broker asks group_coordinator::may_commit first. Destroying it waits for the commits still
+// being written (their callbacks refer to it); the log must still be open or already closed.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -37,6 +39,9 @@ class offset_store {
 
   // Creates the topic when missing, then loads every group's offsets from it.
   static log::log_result<std::unique_ptr<offset_store>> open(log::log_manager& log);
+  ~offset_store();
+  offset_store(const offset_store&) = delete;
+  offset_store& operator=(const offset_store&) = delete;
 
   // Stores the entries (one batch, fsynced); `done` runs once they are durable (or failed), from
   // the log's flusher thread. Readers see them only after that.
@@ -59,6 +64,8 @@ class offset_store {
   std::shared_ptr<log::partition> partition_;
   mutable std::mutex mutex_;
   std::map<key, committed_offset> offsets_;
+  std::size_t commits_in_flight_ = 0;  // appends whose callback has not finished yet
+  std::condition_variable commits_done_;
 };
 
 }  // namespace tributary::kafka::broker
