@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace tributary::kafka::client {
@@ -9,10 +10,11 @@ namespace tributary::kafka::client {
 namespace {
 
 using clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
 client_error error(client_errc code, std::string message) { return {code, std::move(message)}; }
 
-client_error broker_error(rd_kafka_resp_err_t err, std::string_view what) {
+client_errc code_of(rd_kafka_resp_err_t err) {
   auto code = client_errc::broker;
   switch (err) {
     case RD_KAFKA_RESP_ERR__TIMED_OUT:
@@ -26,14 +28,20 @@ client_error broker_error(rd_kafka_resp_err_t err, std::string_view what) {
     case RD_KAFKA_RESP_ERR__TRANSPORT:
     case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
     case RD_KAFKA_RESP_ERR__RESOLVE:
+      code = client_errc::unreachable;
+      break;
     case RD_KAFKA_RESP_ERR__AUTHENTICATION:
     case RD_KAFKA_RESP_ERR_SASL_AUTHENTICATION_FAILED:
-      code = client_errc::unreachable;
+      code = client_errc::authentication;
       break;
     default:
       break;
   }
-  return error(code, std::string(what) + ": " + rd_kafka_err2str(err));
+  return code;
+}
+
+client_error broker_error(rd_kafka_resp_err_t err, std::string_view what) {
+  return error(code_of(err), std::string(what) + ": " + rd_kafka_err2str(err));
 }
 
 int as_ms(std::chrono::milliseconds d) { return static_cast<int>(std::max<std::int64_t>(0, d.count())); }
@@ -62,8 +70,7 @@ client_result<conf_ptr> make_conf(const connection_options& o,
                                   const std::vector<std::pair<std::string, std::string>>& role_defaults) {
   conf_ptr conf(rd_kafka_conf_new());
   std::vector<std::pair<std::string, std::string>> props{{"bootstrap.servers", o.bootstrap},
-                                                         {"client.id", "tributary-cli"},
-                                                         {"log_level", "3"}};
+                                                         {"client.id", "tributary-cli"}};
   std::string protocol = o.security_protocol;
   if (protocol.empty()) protocol = o.sasl_username.empty() ? "plaintext" : "sasl_plaintext";
   props.emplace_back("security.protocol", protocol);
@@ -80,7 +87,24 @@ client_result<conf_ptr> make_conf(const connection_options& o,
   return conf;
 }
 
-client_result<kafka_ptr> make_client(rd_kafka_type_t type, conf_ptr conf) {
+// What librdkafka reports outside any request (a broker refusing connections, a failed SASL
+// login), kept until a call of the client can return it. Served on the client's own thread.
+struct error_state {
+  std::optional<client_error> pending;
+};
+
+void on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  auto* state = static_cast<error_state*>(opaque);
+  if (state) state->pending = error(code_of(static_cast<rd_kafka_resp_err_t>(err)), reason);
+}
+
+// librdkafka's own log lines stay quiet: its errors reach on_error and are reported by the calls.
+void on_log(const rd_kafka_t*, int, const char*, const char*) {}
+
+client_result<kafka_ptr> make_client(rd_kafka_type_t type, conf_ptr conf, error_state* errors) {
+  rd_kafka_conf_set_opaque(conf.get(), errors);
+  rd_kafka_conf_set_error_cb(conf.get(), on_error);
+  rd_kafka_conf_set_log_cb(conf.get(), on_log);
   char text[512];
   rd_kafka_t* k = rd_kafka_new(type, conf.get(), text, sizeof text);
   if (!k) return fail(error(client_errc::config, text));
@@ -116,7 +140,8 @@ const std::string* record::header_value(std::string_view name) const {
 // ---- producer ----
 
 struct producer::handle {
-  kafka_ptr kafka;
+  std::unique_ptr<error_state> errors = std::make_unique<error_state>();
+  kafka_ptr kafka;  // after `errors`: destroyed first
 };
 
 namespace {
@@ -143,9 +168,11 @@ client_result<std::unique_ptr<producer>> producer::create(const connection_optio
                                   {"partitioner", "murmur2_random"}});
   if (!conf) return fail(conf.error());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), on_delivery);
-  auto kafka = make_client(RD_KAFKA_PRODUCER, std::move(*conf));
+  auto h = std::make_unique<handle>();
+  auto kafka = make_client(RD_KAFKA_PRODUCER, std::move(*conf), h->errors.get());
   if (!kafka) return fail(kafka.error());
-  return std::unique_ptr<producer>(new producer(std::make_unique<handle>(handle{std::move(*kafka)})));
+  h->kafka = std::move(*kafka);
+  return std::unique_ptr<producer>(new producer(std::move(h)));
 }
 
 producer::producer(std::unique_ptr<handle> h) : h_(std::move(h)) {}
@@ -213,7 +240,8 @@ client_result<void> producer::flush(std::chrono::milliseconds timeout) {
 // ---- consumer ----
 
 struct consumer::handle {
-  kafka_ptr kafka;
+  std::unique_ptr<error_state> errors = std::make_unique<error_state>();
+  kafka_ptr kafka;  // after `errors`: destroyed first
 };
 
 client_result<std::unique_ptr<consumer>> consumer::create(const connection_options& options) {
@@ -226,10 +254,12 @@ client_result<std::unique_ptr<consumer>> consumer::create(const connection_optio
                                   {"allow.auto.create.topics", "true"},
                                   {"fetch.wait.max.ms", "100"}});
   if (!conf) return fail(conf.error());
-  auto kafka = make_client(RD_KAFKA_CONSUMER, std::move(*conf));
+  auto h = std::make_unique<handle>();
+  auto kafka = make_client(RD_KAFKA_CONSUMER, std::move(*conf), h->errors.get());
   if (!kafka) return fail(kafka.error());
-  rd_kafka_poll_set_consumer(kafka->get());
-  return std::unique_ptr<consumer>(new consumer(std::make_unique<handle>(handle{std::move(*kafka)})));
+  h->kafka = std::move(*kafka);
+  rd_kafka_poll_set_consumer(h->kafka.get());
+  return std::unique_ptr<consumer>(new consumer(std::move(h)));
 }
 
 consumer::consumer(std::unique_ptr<handle> h) : h_(std::move(h)) {}
@@ -249,8 +279,18 @@ client_result<void> consumer::assign(const std::vector<std::string>& topics, sta
           rd_kafka_topic_new(h_->kafka.get(), name.c_str(), nullptr), rd_kafka_topic_destroy);
       const rd_kafka_metadata_t* md = nullptr;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock::now());
-      auto err = rd_kafka_metadata(h_->kafka.get(), 0, topic.get(), &md, std::max(as_ms(left), 1));
-      if (err) return fail(broker_error(err, "metadata of " + name));
+      // In slices, so that a failed login or a refused connection ends the wait early.
+      auto err = rd_kafka_metadata(h_->kafka.get(), 0, topic.get(), &md, std::clamp(as_ms(left), 1, 500));
+      if (err) {
+        serve_errors(0ms);
+        auto& pending = h_->errors->pending;
+        const bool hopeless = pending && pending->code == client_errc::authentication;
+        if (hopeless || clock::now() >= end) {
+          return fail(pending ? client_error{pending->code, "metadata of " + name + ": " + pending->message}
+                              : broker_error(err, "metadata of " + name));
+        }
+        continue;
+      }
       std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(md,
                                                                                              rd_kafka_metadata_destroy);
       const rd_kafka_metadata_topic_t* t = md->topic_cnt == 1 ? &md->topics[0] : nullptr;
@@ -258,21 +298,45 @@ client_result<void> consumer::assign(const std::vector<std::string>& topics, sta
       const bool retriable = err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE || (t && !err && t->partition_cnt == 0);
       if (!err && t->partition_cnt > 0) {
         for (int p = 0; p < t->partition_cnt; ++p) {
-          rd_kafka_topic_partition_list_add(list.get(), name.c_str(), t->partitions[p].id)->offset =
-              from == start_at::beginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
+          const std::int32_t id = t->partitions[p].id;
+          std::int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
+          if (from == start_at::end) {
+            // The end as it is now, not RD_KAFKA_OFFSET_END: librdkafka would resolve that later,
+            // after records written in between, and skip them.
+            std::int64_t low = 0;
+            const auto left_now = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock::now());
+            if (const auto e = rd_kafka_query_watermark_offsets(h_->kafka.get(), name.c_str(), id, &low, &offset,
+                                                                std::max(as_ms(left_now), 1))) {
+              return fail(broker_error(e, "end offset of " + name + "-" + std::to_string(id)));
+            }
+          }
+          rd_kafka_topic_partition_list_add(list.get(), name.c_str(), id)->offset = offset;
         }
         break;
       }
       if (!retriable || clock::now() >= end) return fail(broker_error(err, "topic " + name));
-      rd_kafka_poll(h_->kafka.get(), 50);
+      serve_errors(50ms);
     }
   }
   if (const auto err = rd_kafka_assign(h_->kafka.get(), list.get())) return fail(broker_error(err, "assign"));
   return {};
 }
 
+void consumer::serve_errors(std::chrono::milliseconds timeout) {
+  // Nothing is assigned yet, so what comes back is at most an error event, already reported to
+  // on_error.
+  if (rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->kafka.get(), as_ms(timeout))) rd_kafka_message_destroy(m);
+}
+
 client_result<std::optional<record>> consumer::poll(std::chrono::milliseconds timeout) {
   rd_kafka_message_t* m = rd_kafka_consumer_poll(h_->kafka.get(), as_ms(timeout));
+  if (auto& pending = h_->errors->pending; pending && !m) {
+    // Reported once: librdkafka keeps retrying on its own. A record that came with it is returned
+    // first, the error by the next call.
+    client_error e = std::move(*pending);
+    pending.reset();
+    return fail(std::move(e));
+  }
   if (!m) return std::optional<record>{};
   std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> owned(m, rd_kafka_message_destroy);
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) return std::optional<record>{};

@@ -22,7 +22,8 @@ namespace tributary::kafka::client {
 enum class client_errc {
   config,         // a property librdkafka refuses
   unknown_topic,  // the topic does not exist and the broker did not create it
-  unreachable,    // no broker could be connected to (refused, unresolvable, authentication failed)
+  unreachable,     // no broker could be connected to (refused, unresolvable)
+  authentication,  // the broker refused the SASL login
   broker,         // the broker answered with an error (message says which)
   timeout,        // no answer within the time given
 };
@@ -96,14 +97,17 @@ class consumer {
   consumer(const consumer&) = delete;
   consumer& operator=(const consumer&) = delete;
 
-  // Assigns every partition of the topics, from their start or their current end. Asks the broker
-  // to create missing topics (it does when auto-creation is on), else fails with unknown_topic.
+  // Assigns every partition of the topics, from their start or their end as it is when this
+  // returns (so every record written afterwards is read). Asks the broker to create missing topics
+  // (it does when auto-creation is on), else fails with unknown_topic; a failed SASL login fails
+  // at once. Call it once, before poll().
   client_result<void> assign(const std::vector<std::string>& topics, start_at from, std::chrono::milliseconds timeout);
   // The next record, or nullopt when none came within `timeout`. The end of a partition is not an
-  // error; a broker or transport error is.
+  // error; a broker or transport error is, once (librdkafka keeps retrying on its own).
   client_result<std::optional<record>> poll(std::chrono::milliseconds timeout);
 
  private:
+  void serve_errors(std::chrono::milliseconds timeout);
   struct handle;
   explicit consumer(std::unique_ptr<handle> h);
   std::unique_ptr<handle> h_;
