@@ -9,6 +9,7 @@ from hub import DEADLINE, wait_for
 from kafka_records import wait_records
 
 DEMO_TENANT = "DEFAULT_TENANT"
+EVENTS = f"hono.event.{DEMO_TENANT}"
 DELIVERY_FAILURE = "application/vnd.eclipse-hono-delivery-failure-notification+json"
 
 
@@ -28,6 +29,12 @@ def send_command(hub, device, name=None, payload=b"{}", correlation_id=None, con
     p.produce(f"hono.command.{tenant}", key=device, value=payload, headers=headers,
               on_delivery=lambda e, m: e and errors.append(e))
     assert p.flush(30) == 0 and not errors, errors
+
+
+def wait_ttd(hub, device, ttd):
+    """The ttd notification (spec/hono.md §1.4) of the device with this ttd: -1 once it can take commands."""
+    (r,) = wait_records(hub, EVENTS, where=lambda r: r.key == device and r.headers.get("ttd") == str(ttd))
+    return r
 
 
 def request_id_of(correlation_id):

@@ -1,7 +1,8 @@
 """Commands to MQTT devices (spec/hono.md §1.7 command records and responses, §1.4 ttd notifications, §3.5 MQTT
 command topics; reference/hono-kafka-getting-started.md "Advanced: Sending Commands to a Device"), with the real
-binary: mosquitto_sub/mosquitto_pub and paho-mqtt as devices, a raw socket for a device that never PUBACKs, and
-confluent-kafka as the application writing hono.command.<tenant> and reading hono.command_response.<tenant>.
+binary: mosquitto_sub/mosquitto_pub and paho-mqtt as devices, a raw socket for a device that never PUBACKs, and as
+the application `tributary command` (the walkthrough) or confluent-kafka writing hono.command.<tenant> and reading
+hono.command_response.<tenant>.
 
 Nothing sleeps a fixed time: every wait polls a condition with a deadline."""
 import json
@@ -10,13 +11,13 @@ import uuid
 
 import pytest
 
-from commands_support import DELIVERY_FAILURE, request_id_of, responses, send_command
-from kafka_records import read_records, wait_records
+from app_tools_support import Tool, sasl_args
+from commands_support import DELIVERY_FAILURE, request_id_of, responses, send_command, wait_ttd
+from kafka_records import read_records
 from mqtt_support import (DEMO_TENANT, EMPTY_NOTIFICATION, GATEWAY, SENSOR, SUBACK_FAILURE, Raw, connect, host_port,
                           publish_packet, subscribe_packet)
 
 RESPONSES = f"hono.command_response.{DEMO_TENANT}"
-EVENTS = f"hono.event.{DEMO_TENANT}"
 
 
 @pytest.fixture
@@ -24,40 +25,47 @@ def demo(hub_factory):
     return hub_factory(args=["--demo"]).start()
 
 
-def wait_ttd(hub, device, ttd):
-    (r,) = wait_records(hub, EVENTS, where=lambda r: r.key == device and r.headers.get("ttd") == str(ttd))
-    return r
-
-
 def test_getting_started_command_walkthrough(demo):
-    """mosquitto_sub as the device, a one-way setVolume and a request/response setBrightness, the answer with
-    mosquitto_pub, the response on hono.command_response (getting-started "Sending Commands"). The guide subscribes
-    to command/+/+/req/#; spec/hono.md §3.5 refuses "+" as tenant, so the device names none, as the issue says."""
+    """The getting-started guide's "Sending Commands" step by step: mosquitto_sub as the device, `tributary command`
+    (over the SASL listener, as the guide's Hono client) sending a one-way setVolume and a request/response
+    setBrightness, the answer with mosquitto_pub, the response printed by the tool. The guide subscribes to
+    command/+/+/req/#; spec/hono.md §3.5 refuses "+" as tenant, so the device names none, as the issue says."""
     host, port = host_port(demo)
     sub = subprocess.Popen(["mosquitto_sub", "-v", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1],
                             "-t", "command///req/#", "-C", "2"], stdout=subprocess.PIPE, text=True)
+    app = Tool("command", *sasl_args(demo), "--tenant", DEMO_TENANT, "--device", "4711")
     try:
         wait_ttd(demo, "4711", -1)  # subscribed: the device can take commands now
-        send_command(demo, "4711", "setVolume", b'{"level": 50}')
-        correlation_id = str(uuid.uuid4())
-        send_command(demo, "4711", "setBrightness", b'{"brightness": 87}', correlation_id=correlation_id)
+        prompt = f"Enter name of command for device [4711] in tenant [{DEMO_TENANT}] (prefix with 'ow:' to send one-way command):"
+        app.wait_line(lambda l: l == ">>>>>>>>> " + prompt, "the first prompt")
+        app.type("ow:setVolume", '{"level": 50}', "application/json")
+        app.wait_line(lambda l: l == "Command sent to device", "the one-way command sent")
+        app.type("setBrightness", '{"brightness": 87}', "application/json")
+        app.wait_line(lambda l: l == "Command sent to device... [waiting for response for max. 60 seconds]",
+                      "the request/response command sent")
         out, _ = sub.communicate(timeout=60)
+        lines = out.splitlines()
+        assert len(lines) == 2, out
+        assert lines[0] == 'command///req//setVolume {"level": 50}'
+        topic, payload = lines[1].split(" ", 1)
+        request_id = topic.split("/")[4]
+        assert topic == f"command///req/{request_id}/setBrightness" and payload == '{"brightness": 87}', out
+        correlation_id = request_id[3:]  # "2" + two hex digits of its length + the correlation id
+        assert request_id == request_id_of(correlation_id)
+
+        subprocess.run(["mosquitto_pub", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1], "-q", "1",
+                        "-t", f"command///res/{request_id}/200", "-m", '{"success": true}'], check=True, timeout=60)
+        app.wait_line(lambda l: l == 'Received Command response: {"success": true}', "the response printed")
+        properties = app.wait_line(lambda l: l.startswith("... with properties:"), "the response's properties")
+        for expected in (f"correlation-id={correlation_id}", "status=200", "device_id=4711",
+                         f"tenant_id={DEMO_TENANT}"):
+            assert expected in properties, properties
+        assert app.finish() == 0, app.output()
     finally:
         sub.kill()
-    lines = out.splitlines()
-    request_id = request_id_of(correlation_id)
-    assert lines == ['command///req//setVolume {"level": 50}',
-                     f'command///req/{request_id}/setBrightness {{"brightness": 87}}'], out
-
-    subprocess.run(["mosquitto_pub", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1], "-q", "1",
-                    "-t", f"command///res/{request_id}/200", "-m", '{"success": true}'], check=True, timeout=60)
-    (r,) = responses(demo, correlation_id)
-    assert r.key == "4711"
-    assert r.value == b'{"success": true}'
-    assert r.headers["correlation-id"] == correlation_id
-    assert r.headers["status"] == "200"
-    assert r.headers["device_id"] == "4711"
-    assert r.headers["tenant_id"] == DEMO_TENANT
+        app.kill()
+    (r,) = responses(demo, correlation_id)  # the record the tool read is in the log
+    assert r.key == "4711" and r.value == b'{"success": true}' and r.headers["status"] == "200"
     assert int(r.headers["creation-time"]) > 0
     wait_ttd(demo, "4711", 0)  # mosquitto_sub went away: no longer reachable
 

@@ -511,9 +511,13 @@ void session::complete(const std::shared_ptr<in_flight>& f, std::optional<api_er
 }
 
 void session::drain_acknowledgements() {
-  while (!in_flight_.empty() && in_flight_.front()->done && !closing_) {
+  while (!in_flight_.empty() && in_flight_.front()->done) {
     const auto f = in_flight_.front();
     in_flight_.pop_front();
+    // A closing session answers nothing more, but still lets go of what storage has answered:
+    // run() waits for in_flight_ to empty before it ends (a QoS 0 PUBLISH right before DISCONNECT
+    // used to keep the session, its connection count and its disconnect event for 10 s).
+    if (closing_) continue;
     if (!f->error) {
       if (f->puback) queue(puback_packet{f->packet_id});
     } else {
