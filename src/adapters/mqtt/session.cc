@@ -383,6 +383,7 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   f->device = device_;
   f->message_tenant = tenant_;
   if (p.payload.size() > adapter_.options().max_payload_bytes) {
+    in_flight_.pop_back();  // never processed: nothing for run() to wait for
     close_now("payload of " + std::to_string(p.payload.size()) + " bytes exceeds the limit of " +
               std::to_string(adapter_.options().max_payload_bytes));
     co_return;
