@@ -146,16 +146,11 @@ void router::read(const std::shared_ptr<partition_state>& p) {
       p->next = last + 1;
       continue;
     }
-    if (header->codec() != log::compression::none) {
-      // No decompression in the hub yet: such a command cannot be read, so it cannot be answered.
-      spdlog::warn("commands: {}-{} offsets {}..{}: compressed command batch skipped", p->topic, p->index, header->base_offset, last);
-      for (std::int64_t o = std::max(p->next, header->base_offset); o <= last; ++o) handle(p, o, log::record{});
-      p->next = last + 1;
-      continue;
-    }
-    auto records = log::decode_records(batch);
+    auto records = log::decode_records(batch);  // compressed batches are opened here
     if (!records) {
-      spdlog::warn("commands: {}-{} offset {}: {}", p->topic, p->index, header->base_offset, records.error().message);
+      // Unreadable (compressed bytes that do not open): no command to answer.
+      spdlog::warn("commands: {}-{} offsets {}..{} skipped: {}", p->topic, p->index, header->base_offset, last,
+                   records.error().message);
       p->next = last + 1;
       continue;
     }

@@ -508,8 +508,11 @@ log_result<std::optional<std::int64_t>> partition::offset_for_timestamp(std::int
       if (st == batch_scanner::status::end) break;
       if (st != batch_scanner::status::batch) return fail(corrupt_at(*seg, scan.position(), scan.problem()));
       if (scan.header().max_timestamp < timestamp) continue;
-      if (scan.header().codec() != compression::none) return std::optional<std::int64_t>(scan.header().base_offset);
       auto records = decode_records(scan.bytes());
+      if (!records && scan.header().codec() != compression::none) {
+        // A producer's compressed bytes that do not open: the batch's first offset is the answer.
+        return std::optional<std::int64_t>(scan.header().base_offset);
+      }
       if (!records) return fail(corrupt_at(*seg, scan.position(), records.error().message));
       for (const auto& r : *records) {
         if (r.timestamp >= timestamp) return std::optional<std::int64_t>(r.offset);
@@ -530,11 +533,6 @@ log_result<std::vector<record>> partition::latest_per_key() const {
       const auto st = scan.next();
       if (st == batch_scanner::status::end) break;
       if (st != batch_scanner::status::batch) return fail(corrupt_at(*seg, scan.position(), scan.problem()));
-      if (scan.header().codec() != compression::none) {
-        return fail(log_error{log_errc::invalid_batch, "partition " + name_ + ": offset " +
-                                                           std::to_string(scan.header().base_offset) +
-                                                           " is compressed; compacted reads need uncompressed batches"});
-      }
       auto records = decode_records(scan.bytes());
       if (!records) return fail(corrupt_at(*seg, scan.position(), records.error().message));
       for (auto& r : *records) {

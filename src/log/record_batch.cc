@@ -3,6 +3,7 @@
 #include "common/big_endian.h"
 #include "common/crc32c.h"
 #include "common/varint.h"
+#include "log/compression.h"
 
 namespace tributary::log {
 namespace {
@@ -39,7 +40,7 @@ void put_bytes(std::string& out, const std::optional<std::string>& bytes) {
   out += *bytes;
 }
 
-// A bounded cursor over the records section of an uncompressed batch.
+// A bounded cursor over the records section of a batch (decompressed first if need be).
 class reader {
  public:
   reader(const std::uint8_t* p, const std::uint8_t* end) : p_(p), end_(end) {}
@@ -194,12 +195,19 @@ std::string encode_batch(std::span<const record> records, std::int64_t producer_
 result<std::vector<record>, batch_error> decode_records(std::span<const std::uint8_t> batch) {
   auto h = validate_batch(batch);
   if (!h) return fail(h.error());
-  if (h->codec() != compression::none) return fail(error(batch_errc::compressed, "batch is compressed"));
+  std::span<const std::uint8_t> section = batch.subspan(batch_header_size, h->size() - batch_header_size);
+  std::string decompressed;
+  if (h->codec() != compression::none) {
+    auto opened = decompress(h->codec(), section, max_batch_size);
+    if (!opened) return fail(opened.error());
+    decompressed = std::move(*opened);
+    section = as_bytes(decompressed);
+  }
   std::vector<record> out;
   // Each record takes at least 7 bytes; never trust the count for the allocation.
-  out.reserve(std::min<std::size_t>(static_cast<std::size_t>(h->record_count), batch.size() / 7));
-  const std::uint8_t* end = batch.data() + h->size();
-  reader in(batch.data() + batch_header_size, end);
+  out.reserve(std::min<std::size_t>(static_cast<std::size_t>(h->record_count), section.size() / 7));
+  const std::uint8_t* end = section.data() + section.size();
+  reader in(section.data(), end);
   auto bad = [&](const std::string& what) {
     return fail(error(batch_errc::bad_records, "record " + std::to_string(out.size()) + ": " + what));
   };

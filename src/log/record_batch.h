@@ -26,8 +26,8 @@ enum class batch_errc {
   bad_magic,        // not magic 2 (v0/v1 message sets are not supported)
   bad_crc,          // CRC-32C over [21, end) does not match
   bad_records,      // record count / lastOffsetDelta inconsistent, or a record does not parse
-  bad_compression,  // compression codec outside 0..4
-  compressed,       // the operation needs records, and this batch is compressed
+  bad_compression,      // compression codec outside 0..4
+  bad_compressed_data,  // the records section does not decompress (corrupt, cut short, too large)
 };
 using batch_error = coded_error<batch_errc>;
 
@@ -92,7 +92,8 @@ struct record {
 std::string encode_batch(std::span<const record> records, std::int64_t producer_id = -1,
                          std::int16_t producer_epoch = -1, std::int32_t base_sequence = -1);
 
-// Decodes the records of one complete, uncompressed batch, with absolute offsets and timestamps.
+// Decodes the records of one complete batch, with absolute offsets and timestamps; a compressed
+// batch is decompressed first (log/compression.h), to at most max_batch_size bytes.
 result<std::vector<record>, batch_error> decode_records(std::span<const std::uint8_t> batch);
 
 inline std::span<const std::uint8_t> as_bytes(std::string_view s) {

@@ -14,7 +14,7 @@ DELIVERY_FAILURE = "application/vnd.eclipse-hono-delivery-failure-notification+j
 
 
 def send_command(hub, device, name=None, payload=b"{}", correlation_id=None, content_type="application/json",
-                 extra_headers=(), tenant=DEMO_TENANT):
+                 extra_headers=(), tenant=DEMO_TENANT, producer_config=None):
     """Writes a command record as an application does; request/response when correlation_id is given."""
     headers = [("device_id", device)]
     if name is not None:
@@ -24,7 +24,7 @@ def send_command(hub, device, name=None, payload=b"{}", correlation_id=None, con
     if correlation_id is not None:
         headers += [("correlation-id", correlation_id), ("response-required", "true")]
     headers += list(extra_headers)
-    p = ck.Producer({"bootstrap.servers": hub.kafka, "acks": "all"})
+    p = ck.Producer({"bootstrap.servers": hub.kafka, "acks": "all", **(producer_config or {})})
     errors = []
     p.produce(f"hono.command.{tenant}", key=device, value=payload, headers=headers,
               on_delivery=lambda e, m: e and errors.append(e))

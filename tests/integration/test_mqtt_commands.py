@@ -130,6 +130,21 @@ def test_command_without_consumer_is_answered_503(demo):
     assert json.loads(r.value) == {"error": "no consumer available"}
 
 
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_commands_in_compressed_batches_are_delivered(demo, codec):
+    """Applications may compress what they produce (librdkafka's compression.type): the router opens the batch."""
+    with connect(demo, *SENSOR) as d:
+        assert d.subscribe("command///req/#", qos=0) == [0]
+        wait_ttd(demo, "4711", -1)
+        correlation_id = f"{codec}-" + uuid.uuid4().hex
+        payload = b'{"level": 50, "padding": "' + b"x" * 500 + b'"}'  # worth compressing
+        send_command(demo, "4711", "setVolume", payload, correlation_id=correlation_id,
+                     producer_config={"compression.type": codec})
+        topic, got, _, _ = d.wait_message(lambda t: t.startswith("command///req/"), "the compressed command")
+        assert topic == f"command///req/{request_id_of(correlation_id)}/setVolume"
+        assert got == payload
+
+
 def test_malformed_commands(demo):
     """No subject with a correlation id: 400 response; without a correlation id: no response (spec/hono.md §1.7)."""
     with connect(demo, *SENSOR) as d:
