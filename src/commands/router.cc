@@ -156,6 +156,11 @@ void router::read(const std::shared_ptr<partition_state>& p) {
     }
     for (const auto& r : *records) {
       if (r.offset < p->next) continue;
+      if (p->pending.size() >= options_.max_in_flight_per_partition) {
+        // Full: finish() reads on from p->next (this record) once a command is done.
+        p->waiting = true;
+        return;
+      }
       handle(p, r.offset, r);
       p->next = r.offset + 1;
     }

@@ -53,12 +53,32 @@ class recording_consumer final : public command_consumer {
   void deliver(std::shared_ptr<const command> c, std::string target, std::function<void(delivery_result)> done) override {
     std::lock_guard lock(mutex_);
     delivered_.push_back({c->name, target});
-    if (complete_) done({});
-    else held_.push_back(std::move(done));
+    if (complete_) {
+      done({});
+    } else {
+      held_.push_back(std::move(done));
+      most_held_ = std::max(most_held_, held_.size());
+    }
   }
   std::vector<std::pair<std::string, std::string>> delivered() {
     std::lock_guard lock(mutex_);
     return delivered_;
+  }
+  std::size_t held() {
+    std::lock_guard lock(mutex_);
+    return held_.size();
+  }
+  std::size_t most_held() {
+    std::lock_guard lock(mutex_);
+    return most_held_;
+  }
+  void complete_all() {
+    std::vector<std::function<void(delivery_result)>> held;
+    {
+      std::lock_guard lock(mutex_);
+      held.swap(held_);
+    }
+    for (auto& d : held) d({});
   }
   void fail_all(delivery_error e) {
     std::vector<std::function<void(delivery_result)>> held;
@@ -74,6 +94,7 @@ class recording_consumer final : public command_consumer {
   bool complete_;
   std::vector<std::pair<std::string, std::string>> delivered_;
   std::vector<std::function<void(delivery_result)>> held_;
+  std::size_t most_held_ = 0;
 };
 
 const std::string* header(const messaging::outgoing_record& r, std::string_view name) {
@@ -180,6 +201,29 @@ TEST_F(Router, MalformedCommandsAnsweredWith400OnlyWithACorrelationId) {
   EXPECT_EQ(*header(rs[0], "status"), "400");
   EXPECT_EQ(*header(rs[0], "correlation-id"), "abc");
   EXPECT_EQ(rs[0].value, R"({"error":"malformed command message"})");
+}
+
+// The bound holds per command, not per read: ten commands in one batch with room for three.
+TEST_F(Router, AtMostMaxInFlightCommandsPerPartitionAreOutstanding) {
+  auto device = std::make_shared<recording_consumer>(false);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  router_options options;
+  options.max_in_flight_per_partition = 3;
+  start(options);
+  std::vector<log::record> batch;
+  for (int i = 0; i < 10; ++i) batch.push_back(command_record("4711", "c" + std::to_string(i), std::nullopt));
+  append("t", batch);
+  for (std::size_t delivered = 3; delivered <= 9; delivered += 3) {
+    ASSERT_TRUE(eventually([&] { return device->delivered().size() == delivered && device->held() == 3; }))
+        << device->delivered().size();
+    device->complete_all();
+  }
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 10; }));
+  device->complete_all();
+  EXPECT_TRUE(eventually([&] { return committed("t") == 10; }));
+  EXPECT_EQ(device->most_held(), 3u);
+  const auto delivered = device->delivered();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(delivered[i].first, "c" + std::to_string(i));  // log order
 }
 
 TEST_F(Router, UnknownTenantIs404) {
