@@ -29,6 +29,19 @@ def mosquitto_pub(hub, *args):
                    check=True, timeout=60)
 
 
+def command_subscriber(hub):
+    """mosquitto_sub as device 4711 taking one command (printed with its topic), once it can take commands."""
+    host, port = host_port(hub)
+    sub = subprocess.Popen(["mosquitto_sub", "-v", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1],
+                            "-t", "command///req/#", "-C", "1"], stdout=subprocess.PIPE, text=True)
+    try:
+        wait_ttd(hub, "4711", -1)
+    except BaseException:
+        sub.kill()
+        raise
+    return sub
+
+
 def http_upload(hub, path, body):
     r = curl("-u", f"{SENSOR[0]}:{SENSOR[1]}", "-H", "Content-Type: application/json", "--data-binary", body,
              http_url(hub, path))
@@ -116,12 +129,9 @@ def test_a_malformed_property_is_a_usage_error(demo):
 
 def test_command_flags_send_one_request_response_command(demo):
     """--name sends one command; the exit code says whether a 2xx response came back."""
-    host, port = host_port(demo)
-    sub = subprocess.Popen(["mosquitto_sub", "-v", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1],
-                            "-t", "command///req/#", "-C", "1"], stdout=subprocess.PIPE, text=True)
+    sub = command_subscriber(demo)
     app = None
     try:
-        wait_ttd(demo, "4711", -1)
         app = Tool("command", "--bootstrap", demo.kafka, "--tenant", DEMO_TENANT, "--device", "4711",
                    "--name", "reboot", "--payload", "now", "--content-type", "text/plain")
         out, _ = sub.communicate(timeout=60)
@@ -149,12 +159,9 @@ def test_command_without_a_consumer_prints_the_503_and_fails(demo):
 
 def test_command_gives_up_after_its_timeout(demo):
     """The device receives the command but never answers; the tool says so after --timeout seconds."""
-    host, port = host_port(demo)
-    sub = subprocess.Popen(["mosquitto_sub", "-v", "-h", host, "-p", str(port), "-u", SENSOR[0], "-P", SENSOR[1],
-                            "-t", "command///req/#", "-C", "1"], stdout=subprocess.PIPE, text=True)
+    sub = command_subscriber(demo)
     app = None
     try:
-        wait_ttd(demo, "4711", -1)
         app = Tool("command", "--bootstrap", demo.kafka, "--tenant", DEMO_TENANT, "--device", "4711",
                    "--name", "ignored", "--timeout", "1")
         assert app.finish() == 1, app.output()
