@@ -56,6 +56,7 @@
 
 #include <unistd.h>
 
+#include "bench_devices.h"
 #include "bench_support.h"
 #include "adapters/mqtt/codec.h"
 #include "common/base64.h"
@@ -66,6 +67,7 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace mq = tributary::adapters::mqtt;
 using tributary::bench::cpu_seconds;
+using tributary::bench::device_set;
 using tributary::bench::failure;
 using tributary::bench::monotonic_ns;
 using tributary::bench::per_s;
@@ -156,20 +158,6 @@ bool split_host_port(const std::string& text, std::string& host, std::uint16_t& 
 
 
 // ---- devices and their credentials -------------------------------------------------------------
-
-struct device_set {
-  std::string tenant = "bench";
-  std::string prefix = "d";
-  std::string id(std::size_t i) const { return prefix + std::to_string(i); }
-  // One password and one salt per device, derived from its index so that provisioning, the
-  // Mosquitto password file and the publishers agree without sharing a file.
-  static std::string password(std::size_t i) { return "bench-pw-" + std::to_string(i * 7919 + 17); }
-  static std::string salt(std::size_t i) {
-    std::string s = "salt";
-    for (int b = 0; b < 4; ++b) s.push_back(static_cast<char>((i >> (8 * b)) & 0xff));
-    return s;
-  }
-};
 
 std::string sha256(std::string_view bytes) {
   unsigned char digest[EVP_MAX_MD_SIZE];
