@@ -15,8 +15,10 @@
 //                       req/d<i> and answers on res/d<i>. Round trip: PUBLISH written → response read.
 // Both ways use QoS 1 everywhere on MQTT (subscriptions, requests, responses; PUBACKs are sent), the
 // payload carries the sequence number and the device echoes it. The first --warmup seconds of
-// requests are not measured. Prints one result line:
+// requests are not measured. Prints the result line and the two legs of the round trip (request
+// to the device, device to the response read):
 //   <broker> round trip at R/s: count C p50 X ms p99 Y ms p99.9 Z ms max M ms lost L
+//   <broker> legs: to the device p50 .. p99 ..; device to response read p50 .. p99 ..
 // Exits 1 when something is functionally wrong (a refused connection or subscription, a response
 // for an unknown or already answered request, a non-200 status, requests left unanswered after the
 // drain), never for a figure. A benchmark, never a test: not in ctest.
@@ -86,10 +88,19 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 // Round-trip bookkeeping shared by the application's sending and receiving sides.
 class ledger {
  public:
-  explicit ledger(std::size_t total) : sent_ns_(total), answered_(total) {
+  explicit ledger(std::size_t total) : sent_ns_(total), at_device_ns_(total), answered_(total) {
     for (auto& a : answered_) a.store(false);
   }
   void sent(std::uint64_t seq) { sent_ns_[seq].store(monotonic_ns(), std::memory_order_release); }
+  // The device has the request: splits the round trip into its way there and back.
+  void at_device(std::uint64_t seq) {
+    if (seq < at_device_ns_.size()) at_device_ns_[seq].store(monotonic_ns(), std::memory_order_release);
+  }
+  // Request → device and device → response of an answered request.
+  std::pair<std::int64_t, std::int64_t> legs(std::uint64_t seq, std::int64_t rtt_ns) const {
+    const auto there = at_device_ns_[seq].load(std::memory_order_acquire) - sent_ns_[seq].load(std::memory_order_acquire);
+    return {there, rtt_ns - there};
+  }
   // The round trip of a response, or an error text.
   std::optional<std::string> answered(std::uint64_t seq, std::int64_t& rtt_ns) {
     if (seq >= answered_.size()) return "response for unknown request " + std::to_string(seq);
@@ -104,6 +115,7 @@ class ledger {
 
  private:
   std::vector<std::atomic<std::int64_t>> sent_ns_;
+  std::vector<std::atomic<std::int64_t>> at_device_ns_;
   std::vector<std::atomic<bool>> answered_;
   std::atomic<std::size_t> answers_{0};
 };
@@ -212,7 +224,7 @@ std::uint16_t next_id(std::uint16_t& id) {
 
 struct latencies {
   std::mutex mutex;
-  std::vector<std::int64_t> ns;  // measured requests only
+  std::vector<std::int64_t> ns, there_ns, back_ns;  // measured requests only
 };
 
 int run(const options& o) {
@@ -230,8 +242,11 @@ int run(const options& o) {
     std::int64_t rtt = 0;
     if (auto problem = book.answered(seq, rtt)) return fail.set(*problem);
     if (seq >= measured_from) {
+      const auto [there, back] = book.legs(seq, rtt);
       std::lock_guard lock(lat.mutex);
       lat.ns.push_back(rtt);
+      lat.there_ns.push_back(there);
+      lat.back_ns.push_back(back);
     }
   };
 
@@ -248,6 +263,7 @@ int run(const options& o) {
     mq::subscribe_packet s{1, {{o.tributary() ? "command///req/#" : "req/" + o.devices.id(i), mq::qos::at_least_once}}};
     d->on_packet = [&, i, raw = d.get()](mq::packet& p) {
       auto& req = std::get<mq::publish_packet>(p);
+      if (const auto seq = parse_u64(as_string(req.payload))) book.at_device(*seq);
       mq::publish_packet res;
       res.qos = mq::qos::at_least_once;
       res.packet_id = next_id(device_ids[i]);
@@ -428,6 +444,9 @@ int run(const options& o) {
   std::printf("%s round trip at %.0f/s: count %zu p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms lost %zu"
               " (sent at %.0f/s)\n",
               o.broker.c_str(), o.rate, count, ms(p50), ms(p99), ms(p999), ms(max), total - book.answers(), sent_rate);
+  std::printf("%s legs: to the device p50 %.3f ms p99 %.3f ms; device to response read p50 %.3f ms p99 %.3f ms\n",
+              o.broker.c_str(), ms(percentile(lat.there_ns, 0.5)), ms(percentile(lat.there_ns, 0.99)),
+              ms(percentile(lat.back_ns, 0.5)), ms(percentile(lat.back_ns, 0.99)));
   return 0;
 }
 

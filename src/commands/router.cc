@@ -45,6 +45,7 @@ struct router::partition_state {
   std::shared_ptr<log::partition> partition;
   std::int64_t next = 0;             // next offset to read
   std::int64_t committed = -1;       // last offset committed to the offset store
+  std::int64_t to_commit = -1;       // the position to commit next (commit_due)
   std::deque<std::shared_ptr<in_flight>> pending;  // log order
   bool waiting = false;              // for data, or for room in `pending`
   std::optional<log::partition::waiter_id> waiter;
@@ -67,6 +68,7 @@ router::~router() {
   for (auto& [key, p] : partitions_) {
     if (p->waiter) p->partition->cancel_wait(*p->waiter);
   }
+  commit_due();  // the router's thread is gone: safe from here
 }
 
 void router::start() {
@@ -241,14 +243,28 @@ void router::respond(const command& c, int status, const std::string& message) {
 }
 
 void router::commit(const std::shared_ptr<partition_state>& p, std::int64_t offset) {
-  if (offset <= p->committed) return;
-  p->committed = offset;
-  kafka::broker::committed_offset value;
-  value.offset = offset;
-  value.commit_timestamp = now_ms();
-  offsets_.commit(options_.group, {{p->topic, p->index, value}}, [topic = p->topic, index = p->index](log::log_result<void> r) {
-    if (!r) spdlog::warn("commands: offset commit of {}-{} failed: {}", topic, index, r.error().message);
+  if (offset <= p->committed || offset <= p->to_commit) return;
+  p->to_commit = offset;
+  if (commit_armed_) return;
+  commit_armed_ = true;
+  commit_timer_.expires_after(options_.commit_interval);
+  commit_timer_.async_wait([this](const boost::system::error_code& ec) {
+    commit_armed_ = false;
+    if (!ec) commit_due();
   });
+}
+
+void router::commit_due() {
+  for (auto& [key, p] : partitions_) {
+    if (!p || p->to_commit <= p->committed) continue;
+    p->committed = p->to_commit;
+    kafka::broker::committed_offset value;
+    value.offset = p->committed;
+    value.commit_timestamp = now_ms();
+    offsets_.commit(options_.group, {{p->topic, p->index, value}}, [topic = p->topic, index = p->index](log::log_result<void> r) {
+      if (!r) spdlog::warn("commands: offset commit of {}-{} failed: {}", topic, index, r.error().message);
+    });
+  }
 }
 
 }  // namespace tributary::commands

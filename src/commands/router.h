@@ -4,8 +4,9 @@
 // command is checked (parse_command), its tenant looked up, its consumer found in the
 // consumer_directory and handed over, in log order per partition (so per device); failures become
 // error responses on `hono.command_response.<tenant>`. A partition's offset is committed up to the
-// first command not yet finished. Runs on its own thread (registry lookups may block there); owns
-// nothing of the adapters, which only register consumers.
+// first command not yet finished, every commit_interval (each commit is an fsync of
+// __consumer_offsets) and when the router stops. Runs on its own thread (registry lookups may block
+// there); owns nothing of the adapters, which only register consumers.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -32,13 +33,16 @@ struct router_options {
   std::chrono::milliseconds processing_timeout{8000};  // Hono's router: 503 when delivery takes longer
   std::chrono::milliseconds topic_scan_interval{1000};  // how soon a new tenant's command topic is read
   std::size_t max_in_flight_per_partition = 256;        // reading a partition pauses beyond this
+  std::chrono::milliseconds commit_interval{100};       // how often finished commands' offsets are committed
 };
 
 class router {
  public:
   router(log::log_manager& log, kafka::broker::offset_store& offsets, registry::lookups& lookups,
          consumer_directory& consumers, messaging::downstream_sender& responses, router_options options = {});
-  ~router();  // stops: commands in flight stay uncommitted and are read again after a restart
+  // Stops: commits what is finished; commands in flight stay uncommitted and are read again after a
+  // restart.
+  ~router();
   router(const router&) = delete;
   router& operator=(const router&) = delete;
 
@@ -55,8 +59,11 @@ class router {
   void finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
               std::optional<std::pair<int, std::string>> failure);
   void respond(const command& c, int status, const std::string& message);
-  // Commits `offset` (the first not finished, or one past the last read) as the group's position.
+  // Notes `offset` (the first not finished, or one past the last read) as the group's position, to
+  // be committed by the next commit_due().
   void commit(const std::shared_ptr<partition_state>& p, std::int64_t offset);
+  // Commits every partition's noted position that moved since its last commit.
+  void commit_due();
 
   log::log_manager& log_;
   kafka::broker::offset_store& offsets_;
@@ -67,6 +74,8 @@ class router {
 
   boost::asio::io_context io_{1};
   boost::asio::steady_timer scan_timer_{io_};
+  boost::asio::steady_timer commit_timer_{io_};
+  bool commit_armed_ = false;
   std::shared_ptr<guard> guard_;
   std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<partition_state>> partitions_;
   std::thread thread_;
