@@ -12,7 +12,6 @@
 #include "cli/command.h"
 #include "cli/consume.h"
 #include "cli/kafka_flags.h"
-
 #include "common/version.h"
 #include "config/keys.h"
 #include "config/loader.h"
