@@ -79,6 +79,18 @@ struct http_section {
   std::string cors_allowed_origin;
 };
 
+struct restproxy_section {
+  host_port listen;  // Confluent REST Proxy v2
+  long long max_request_bytes = 0;
+  std::chrono::milliseconds consumer_instance_timeout{0};
+  std::chrono::milliseconds consumer_request_timeout{0};
+  long long consumer_request_max_bytes = 0;
+  long long fetch_min_bytes = -1;
+  long long max_consumer_instances = 0;
+  std::string id;              // prefix of generated consumer instance names
+  std::string advertised_url;  // base of consumer base_uri; empty: the request's Host
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -94,6 +106,7 @@ struct config {
   tls_section tls;
   mqtt_section mqtt;
   http_section http;
+  restproxy_section restproxy;
   server_section server;
 };
 

@@ -274,6 +274,35 @@ std::vector<key_spec> declare_keys() {
                              [](auto& c) -> auto& { return c.http.idle_timeout; }));
   keys.push_back(text_key("http.cors-allowed-origin", "*", "Access-Control-Allow-Origin of the HTTP adapter.",
                           [](auto& c) -> auto& { return c.http.cors_allowed_origin; }));
+  keys.push_back(listen_key("restproxy.listen", "127.0.0.1:8082",
+                            "Kafka REST Proxy (Confluent's API v2) listener.",
+                            [](auto& c) -> auto& { return c.restproxy.listen; }));
+  keys.push_back(integer_key("restproxy.max-request-bytes", 16777216, 1024, 1073741824,
+                             "Largest REST proxy request body; larger ones get 413.",
+                             [](auto& c) -> auto& { return c.restproxy.max_request_bytes; }));
+  keys.push_back(integer_key("restproxy.consumer-instance-timeout-ms", 300000, 1000, 86400000,
+                             "Idle time after which a REST consumer instance is closed (consumer.instance.timeout.ms).",
+                             [](auto& c) -> auto& { return c.restproxy.consumer_instance_timeout; }));
+  keys.push_back(integer_key("restproxy.consumer-request-timeout-ms", 1000, 0, 600000,
+                             "Longest a records request waits for records (consumer.request.timeout.ms).",
+                             [](auto& c) -> auto& { return c.restproxy.consumer_request_timeout; }));
+  keys.push_back(integer_key("restproxy.consumer-request-max-bytes", 67108864, 1, 1073741824,
+                             "Most key and value bytes one records response carries (consumer.request.max.bytes).",
+                             [](auto& c) -> auto& { return c.restproxy.consumer_request_max_bytes; }));
+  keys.push_back(integer_key("restproxy.fetch-min-bytes", -1, -1, 10000000,
+                             "A records request answers once more than this many bytes are there; -1: on the "
+                             "first record (fetch.min.bytes).",
+                             [](auto& c) -> auto& { return c.restproxy.fetch_min_bytes; }));
+  keys.push_back(integer_key("restproxy.max-consumer-instances", 10000, 1, 1000000,
+                             "Most REST consumer instances at once; creating one more gets 429.",
+                             [](auto& c) -> auto& { return c.restproxy.max_consumer_instances; }));
+  keys.push_back(optional_text_key("restproxy.id",
+                                   "Prefix of generated consumer instance names (rest-consumer-<id>-<uuid>).",
+                                   [](auto& c) -> auto& { return c.restproxy.id; }));
+  keys.push_back(optional_text_key("restproxy.advertised-url",
+                                   "Base of the base_uri returned for consumer instances, e.g. http://proxy:8082; "
+                                   "empty: from the request's Host header.",
+                                   [](auto& c) -> auto& { return c.restproxy.advertised_url; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <fstream>
+#include <future>
 #include <unistd.h>
 
 #include "admin/health.h"
@@ -33,6 +34,8 @@
 #include "registry/notifications.h"
 #include "registry/registry_service.h"
 #include "adapters/http/adapter.h"
+#include "restproxy/embedded_cluster.h"
+#include "restproxy/proxy.h"
 #include "adapters/mqtt/adapter.h"
 #include "messaging/embedded_sender.h"
 #include "server/data_dir_lock.h"
@@ -90,7 +93,7 @@ class server {
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
     return open_registry() && open_kafka() && open_messaging() && open_limits() && open_commands() && open_mqtt() &&
-           open_http();
+           open_http() && open_restproxy();
   }
 
   void start() {
@@ -126,6 +129,7 @@ class server {
       }
     }
     command_router_.reset();  // after the sessions: commands still in flight are read again next time
+    close_consumer_instances();
     boost::asio::post(pool_.at(0), [this] {
       ticker_.cancel();
       usage_timer_.cancel();
@@ -397,15 +401,47 @@ class server {
   }
 
   // Drives consumer-group timeouts (session expiry, rebalance deadlines).
+  // REST consumer instances commit (when they auto-commit) and leave their groups.
+  void close_consumer_instances() {
+    auto closed = std::make_shared<std::promise<void>>();
+    auto done = closed->get_future();
+    boost::asio::co_spawn(pool_.at(0), restproxy_->close_all(), [closed](std::exception_ptr) { closed->set_value(); });
+    if (done.wait_for(close_grace) != std::future_status::ready)
+      spdlog::warn("restproxy: consumer instances did not close in time");
+  }
+
+  bool open_restproxy() {
+    const auto& rc = config_.restproxy;
+    restproxy_cluster_ = std::make_unique<restproxy::embedded_cluster>(*broker_);
+    restproxy::proxy_options options;
+    options.request_timeout = rc.consumer_request_timeout;
+    options.max_response_bytes = rc.consumer_request_max_bytes;
+    options.fetch_min_bytes = rc.fetch_min_bytes;
+    options.instance_timeout = rc.consumer_instance_timeout;
+    options.max_instances = static_cast<std::size_t>(rc.max_consumer_instances);
+    options.id = rc.id;
+    options.advertised_url = rc.advertised_url;
+    restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options));
+    net::http_limits limits;
+    limits.body_bytes = static_cast<std::size_t>(rc.max_request_bytes);
+    // A records request may wait consumer.request.timeout.ms before it answers.
+    limits.request_timeout = std::max(limits.request_timeout, rc.consumer_request_timeout + std::chrono::seconds(30));
+    return add_http_listener(
+        "restproxy", rc.listen,
+        [this](const net::http_request& req) { return restproxy_->handle(req); }, limits);
+  }
+
   boost::asio::awaitable<void> tick_groups() {
     for (;;) {
       ticker_.expires_after(std::chrono::milliseconds(100));
       boost::system::error_code ec;
       co_await ticker_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
       if (ec) co_return;
-      broker_->tick(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::steady_clock::now().time_since_epoch())
-                        .count());
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now().time_since_epoch())
+                           .count();
+      broker_->tick(now);
+      restproxy_->tick(now, pool_.at(0).get_executor());
     }
   }
 
@@ -430,6 +466,8 @@ class server {
   std::unique_ptr<commands::router> command_router_;
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
   std::unique_ptr<adapters::http::adapter> http_;
+  std::unique_ptr<restproxy::embedded_cluster> restproxy_cluster_;
+  std::unique_ptr<restproxy::proxy> restproxy_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
   boost::asio::steady_timer usage_timer_{pool_.at(0)};

@@ -1,0 +1,111 @@
+#include "restproxy/produce_request.h"
+
+#include <boost/json.hpp>
+
+#include "common/base64.h"
+
+namespace tributary::restproxy {
+namespace {
+
+namespace json = boost::json;
+
+proxy_result<std::optional<std::string>> binary_field(const json::value& v) {
+  if (v.is_null()) return std::optional<std::string>{};
+  if (!v.is_string()) return fail(bad_request("data=" + json::serialize(v) + " is not a base64 string."));
+  auto decoded = decode_base64_lenient(v.get_string());
+  if (!decoded) return fail(bad_request("data=" + json::serialize(v) + " is not a valid base64 string."));
+  return std::optional<std::string>{std::move(*decoded)};
+}
+
+proxy_result<std::optional<std::string>> json_field(const json::value& v) {
+  if (v.is_null()) return std::optional<std::string>{};
+  return std::optional<std::string>{json::serialize(v)};
+}
+
+proxy_result<std::vector<log::header>> parse_headers(const json::value& v) {
+  std::vector<log::header> out;
+  if (v.is_null()) return out;
+  if (!v.is_array()) return fail(rest_error{400, 400, "headers must be an array of {\"name\", \"value\"} objects"});
+  for (const auto& h : v.get_array()) {
+    const auto* obj = h.if_object();
+    const auto* name = obj ? obj->if_contains("name") : nullptr;
+    if (!name || !name->is_string())
+      return fail(rest_error{400, 400, "each header needs a string \"name\" (and a base64 \"value\" or null)"});
+    log::header header{std::string(name->get_string()), std::nullopt};
+    if (const auto* value = obj->if_contains("value")) {
+      auto bytes = binary_field(*value);
+      if (!bytes) return fail(bytes.error());
+      header.value = std::move(*bytes);
+    }
+    out.push_back(std::move(header));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> decode_base64_lenient(std::string_view text) {
+  if (text.size() % 4 == 0) return base64_decode(text);
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string padded(text);
+  padded.append(4 - text.size() % 4, '=');
+  return base64_decode(padded);
+}
+
+proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format) {
+  boost::system::error_code ec;
+  json::value doc = json::parse(body, ec);
+  if (ec) return fail(rest_error{400, 400, "Unexpected JSON input: " + ec.message()});
+  const auto* obj = doc.if_object();
+  if (!obj) return fail(rest_error{400, 400, "The request body must be a JSON object with a \"records\" array"});
+  const auto* records = obj->if_contains("records");
+  if (!records || records->is_null()) return fail(unprocessable("records may not be empty"));
+  if (!records->is_array()) return fail(rest_error{400, 400, "\"records\" must be an array"});
+  if (records->get_array().empty()) return fail(unprocessable("records may not be empty"));
+  auto field = format == embedded_format::binary ? binary_field : json_field;
+  std::vector<produce_record> out;
+  out.reserve(records->get_array().size());
+  for (const auto& r : records->get_array()) {
+    const auto* rec = r.if_object();
+    if (!rec) return fail(rest_error{400, 400, "each record must be a JSON object"});
+    produce_record pr;
+    if (const auto* k = rec->if_contains("key")) {
+      auto key = field(*k);
+      if (!key) return fail(key.error());
+      pr.key = std::move(*key);
+    }
+    if (const auto* v = rec->if_contains("value")) {
+      auto value = field(*v);
+      if (!value) return fail(value.error());
+      pr.value = std::move(*value);
+    }
+    if (const auto* p = rec->if_contains("partition"); p && !p->is_null()) {
+      const auto n = p->if_int64();
+      if (!n || *n < 0 || *n > INT32_MAX) return fail(rest_error{400, 400, "\"partition\" must be a non-negative integer"});
+      pr.partition = static_cast<std::int32_t>(*n);
+    }
+    if (const auto* h = rec->if_contains("headers")) {
+      auto headers = parse_headers(*h);
+      if (!headers) return fail(headers.error());
+      pr.headers = std::move(*headers);
+    }
+    out.push_back(std::move(pr));
+  }
+  return out;
+}
+
+std::string produce_response_json(const std::vector<produce_outcome>& outcomes) {
+  json::array offsets;
+  offsets.reserve(outcomes.size());
+  for (const auto& o : outcomes) {
+    json::object entry;
+    entry["partition"] = o.partition ? json::value(*o.partition) : json::value(nullptr);
+    entry["offset"] = o.offset ? json::value(*o.offset) : json::value(nullptr);
+    entry["error_code"] = o.error_code ? json::value(*o.error_code) : json::value(nullptr);
+    entry["error"] = o.error ? json::value(*o.error) : json::value(nullptr);
+    offsets.push_back(std::move(entry));
+  }
+  return json::serialize(json::object{{"offsets", std::move(offsets)}, {"key_schema_id", nullptr}, {"value_schema_id", nullptr}});
+}
+
+}  // namespace tributary::restproxy

@@ -1,0 +1,278 @@
+#include "restproxy/proxy.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <map>
+
+#include "common/murmur2.h"
+#include "restproxy/produce_request.h"
+
+namespace tributary::restproxy {
+namespace {
+
+namespace json = boost::json;
+namespace http = boost::beast::http;
+
+std::optional<std::int32_t> parse_partition_id(const std::string& text) {
+  std::int32_t v = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc{} || ptr != end || v < 0) return std::nullopt;
+  return v;
+}
+
+json::object partition_json(std::int32_t partition, std::int32_t leader) {
+  return {{"partition", partition},
+          {"leader", leader},
+          {"replicas", json::array{json::object{{"broker", leader}, {"leader", true}, {"in_sync", true}}}}};
+}
+
+std::int64_t wall_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::int64_t proxy_clock_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+const std::string* proxy::query::get(std::string_view name) const {
+  for (const auto& [k, v] : params)
+    if (k == name) return &v;
+  return nullptr;
+}
+
+proxy::proxy(cluster& c, proxy_options options)
+    : cluster_(c), options_(std::move(options)), instances_(c, options_.instance_timeout, options_.max_instances) {}
+
+std::optional<std::string> proxy::response_type(const net::http_request& req) {
+  const auto accept = req[http::field::accept];
+  for (std::string_view type : {v2_json, std::string_view("application/vnd.kafka+json"), plain_json})
+    if (accepts(accept, type)) return std::string(type);
+  return std::nullopt;
+}
+
+net::http_response proxy::json(const net::http_request& req, unsigned status, std::string body, std::string_view type) {
+  response res{static_cast<http::status>(status), req.version()};
+  res.set(http::field::content_type, type);
+  res.body() = std::move(body);
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  return res;
+}
+
+net::http_response proxy::no_content(const net::http_request& req) {
+  response res{http::status::no_content, req.version()};
+  res.keep_alive(req.keep_alive());
+  return res;
+}
+
+net::http_response proxy::error(const net::http_request& req, const rest_error& e) {
+  auto res = error_response(e, v2_json, req.version());
+  res.keep_alive(req.keep_alive());
+  return res;
+}
+
+boost::asio::awaitable<net::http_response> proxy::handle(const net::http_request& req) {
+  auto parsed = boost::urls::parse_origin_form(req.target());
+  if (!parsed) co_return error(req, rest_error{400, 400, "Bad Request: malformed request target"});
+  segments path;
+  for (auto s : parsed->segments()) path.push_back(s);
+  if (!path.empty() && path.back().empty()) path.pop_back();  // trailing slash
+  query q;
+  for (const auto& p : parsed->params()) q.params.emplace_back(p.key, p.has_value ? std::string(p.value) : std::string());
+  auto routed = route(req, path, q);
+  co_return co_await std::move(routed);
+}
+
+boost::asio::awaitable<net::http_response> proxy::route(const net::http_request& req, const segments& path,
+                                                        const query& q) {
+  const auto method = req.method();
+  const bool get = method == http::verb::get, post = method == http::verb::post;
+  const auto n = path.size();
+  if (n == 0) {
+    if (get || post) co_return root(req);
+    co_return error(req, http_status_error(405));
+  }
+  if (path[0] == "topics") {
+    if (n == 1) co_return get ? list_topics(req) : error(req, http_status_error(405));
+    if (n == 2) {
+      if (get) co_return get_topic(req, path[1]);
+      if (post) {
+        auto produced = produce(req, path[1], std::nullopt);
+        co_return co_await std::move(produced);
+      }
+      co_return error(req, http_status_error(405));
+    }
+    if (path[2] == "partitions") {
+      if (n == 3) co_return get ? list_partitions(req, path[1]) : error(req, http_status_error(405));
+      if (n == 4) {
+        if (get) co_return get_partition(req, path[1], path[3]);
+        if (post) {
+          const auto id = parse_partition_id(path[3]);
+          if (!id) co_return error(req, partition_not_found());
+          auto produced = produce(req, path[1], id);
+          co_return co_await std::move(produced);
+        }
+        co_return error(req, http_status_error(405));
+      }
+      if (n == 5 && path[4] == "offsets") co_return get ? partition_offsets(req, path[1], path[3]) : error(req, http_status_error(405));
+    }
+    co_return error(req, http_status_error(404));
+  }
+  if (path[0] == "consumers") {
+    auto answered = consumers(req, path, q);
+    co_return co_await std::move(answered);
+  }
+  if (path[0] == "brokers" && n == 1) co_return get ? list_brokers(req) : error(req, http_status_error(405));
+  co_return error(req, http_status_error(404));
+}
+
+net::http_response proxy::root(const net::http_request& req) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  return json(req, 200, "{}", *type);
+}
+
+net::http_response proxy::list_topics(const net::http_request& req) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  json::array names;
+  for (auto& t : cluster_.topic_names()) names.push_back(json::string(t));
+  return json(req, 200, json::serialize(names), *type);
+}
+
+net::http_response proxy::get_topic(const net::http_request& req, const std::string& topic) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  auto d = cluster_.describe_topic(topic);
+  if (!d) return error(req, d.error());
+  json::object configs;
+  for (const auto& [k, v] : d->configs) configs[k] = v;
+  json::array partitions;
+  for (std::int32_t p = 0; p < d->partitions; ++p) partitions.push_back(partition_json(p, d->leader));
+  const json::object body{{"name", d->name}, {"configs", std::move(configs)}, {"partitions", std::move(partitions)}};
+  return json(req, 200, json::serialize(body), *type);
+}
+
+net::http_response proxy::list_partitions(const net::http_request& req, const std::string& topic) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  auto d = cluster_.describe_topic(topic);
+  if (!d) return error(req, d.error());
+  json::array partitions;
+  for (std::int32_t p = 0; p < d->partitions; ++p) partitions.push_back(partition_json(p, d->leader));
+  return json(req, 200, json::serialize(partitions), *type);
+}
+
+net::http_response proxy::get_partition(const net::http_request& req, const std::string& topic,
+                                        const std::string& partition) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  auto d = cluster_.describe_topic(topic);
+  if (!d) return error(req, d.error());
+  const auto id = parse_partition_id(partition);
+  if (!id || *id >= d->partitions) return error(req, partition_not_found());
+  return json(req, 200, json::serialize(partition_json(*id, d->leader)), *type);
+}
+
+net::http_response proxy::partition_offsets(const net::http_request& req, const std::string& topic,
+                                            const std::string& partition) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  const auto id = parse_partition_id(partition);
+  if (!id) return error(req, partition_not_found());
+  auto range = cluster_.offsets(topic, *id);
+  if (!range) return error(req, range.error());
+  const json::object body{{"beginning_offset", range->beginning}, {"end_offset", range->end}};
+  return json(req, 200, json::serialize(body), *type);
+}
+
+net::http_response proxy::list_brokers(const net::http_request& req) {
+  const auto type = response_type(req);
+  if (!type) return error(req, http_status_error(406));
+  json::array ids;
+  for (auto id : cluster_.broker_ids()) ids.push_back(id);
+  return json(req, 200, json::serialize(json::object{{"brokers", std::move(ids)}}), *type);
+}
+
+boost::asio::awaitable<net::http_response> proxy::produce(const net::http_request& req, std::string topic,
+                                                          std::optional<std::int32_t> partition) {
+  const auto format = produce_format(req[http::field::content_type]);
+  if (!format) co_return error(req, http_status_error(415));
+  const auto type = response_type(req);
+  if (!type) co_return error(req, http_status_error(406));
+  if (*format != embedded_format::binary && *format != embedded_format::json)
+    co_return error(req, rest_error{415, 415,
+                                    "Embedded format " + std::string(format_name(*format)) +
+                                        " is not supported by this proxy yet; produce binary or json"});
+  auto records = parse_produce_request(req.body(), *format);
+  if (!records) co_return error(req, records.error());
+  auto count = cluster_.partitions_for_produce(topic);
+  if (!count) co_return error(req, count.error());
+
+  // Where each record goes: its own partition, else the path's, else the Java client's choice.
+  std::map<std::int32_t, std::vector<std::size_t>> by_partition;
+  for (std::size_t i = 0; i < records->size(); ++i) {
+    const auto& r = (*records)[i];
+    std::int32_t p = 0;
+    if (auto chosen = r.partition ? r.partition : partition) {
+      p = *chosen;
+    } else if (r.key) {
+      p = java_partition(*r.key, *count);
+    } else {
+      p = static_cast<std::int32_t>(round_robin_.fetch_add(1, std::memory_order_relaxed) % static_cast<std::uint32_t>(*count));
+    }
+    if (p >= *count) co_return error(req, partition_not_found());
+    by_partition[p].push_back(i);
+  }
+  std::vector<produce_outcome> outcomes(records->size());
+  const auto now = wall_clock_ms();
+  for (auto& [p, indexes] : by_partition) {
+    std::vector<log::record> batch;
+    batch.reserve(indexes.size());
+    for (auto i : indexes) {
+      auto& r = (*records)[i];
+      batch.push_back(log::record{0, now, std::move(r.key), std::move(r.value), std::move(r.headers)});
+    }
+    auto appending = cluster_.append(topic, p, std::move(batch));
+    auto appended = co_await std::move(appending);
+    for (std::size_t k = 0; k < indexes.size(); ++k) {
+      auto& o = outcomes[indexes[k]];
+      if (appended) {
+        o.partition = p;
+        o.offset = *appended + static_cast<std::int64_t>(k);
+      } else {
+        o.error_code = appended.error().error_code;
+        o.error = appended.error().message;
+      }
+    }
+  }
+  co_return json(req, 200, produce_response_json(outcomes), *type);
+}
+
+void proxy::tick(std::int64_t now_ms, const boost::asio::any_io_executor& executor) {
+  for (auto& instance : instances_.tick(now_ms)) {
+    spdlog::info("restproxy: consumer instance {} of group {} expired", instance->settings.name, instance->group);
+    boost::asio::co_spawn(
+        executor, [instance]() -> boost::asio::awaitable<void> { co_await instance->kafka->close(); },
+        boost::asio::detached);
+  }
+}
+
+boost::asio::awaitable<void> proxy::close_all() {
+  for (auto& instance : instances_.take_all()) {
+    auto closing = instance->kafka->close();
+    co_await std::move(closing);
+  }
+}
+
+}  // namespace tributary::restproxy

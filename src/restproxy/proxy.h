@@ -1,0 +1,90 @@
+// proxy: Confluent's Kafka REST Proxy v2 (../shared/spec/kafka-rest-proxy.md) as a request ->
+// response coroutine served by net::serve_http: routing, content negotiation, the error envelope,
+// topic metadata, produce (binary and json embedded formats, Tributary's record headers) and
+// consumer instances. Talks to Kafka only through `cluster` (embedded or, later, librdkafka).
+// Thread-safe: handle() runs on every I/O thread at once.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "net/http_session.h"
+#include "restproxy/cluster.h"
+#include "restproxy/consumer_instances.h"
+
+namespace tributary::restproxy {
+
+struct proxy_options {
+  std::chrono::milliseconds request_timeout{1000};      // consumer.request.timeout.ms
+  std::int64_t max_response_bytes = 64LL << 20;         // consumer.request.max.bytes
+  std::int64_t fetch_min_bytes = -1;                    // fetch.min.bytes (-1: answer on the first record)
+  std::chrono::milliseconds instance_timeout{300000};   // consumer.instance.timeout.ms
+  std::size_t max_instances = 10000;
+  std::string id;              // prefix of generated consumer instance names
+  std::string advertised_url;  // "http://host:port" for base_uri; empty: from the Host header
+};
+
+class proxy {
+ public:
+  proxy(cluster& c, proxy_options options);
+
+  boost::asio::awaitable<net::http_response> handle(const net::http_request& req);
+  // Every ~100 ms: consumer heartbeats and auto commits; instances idle past their expiry are
+  // closed (committing, leaving their group) on `executor`.
+  void tick(std::int64_t now_ms, const boost::asio::any_io_executor& executor);
+  // Shutdown: closes every instance.
+  boost::asio::awaitable<void> close_all();
+
+ private:
+  using response = net::http_response;
+  using segments = std::vector<std::string>;
+  struct query {
+    std::vector<std::pair<std::string, std::string>> params;
+    const std::string* get(std::string_view name) const;
+  };
+
+  boost::asio::awaitable<response> route(const net::http_request& req, const segments& path, const query& q);
+  response root(const net::http_request& req);
+  response list_topics(const net::http_request& req);
+  response get_topic(const net::http_request& req, const std::string& topic);
+  response list_partitions(const net::http_request& req, const std::string& topic);
+  response get_partition(const net::http_request& req, const std::string& topic, const std::string& partition);
+  response partition_offsets(const net::http_request& req, const std::string& topic, const std::string& partition);
+  response list_brokers(const net::http_request& req);
+  boost::asio::awaitable<response> produce(const net::http_request& req, std::string topic,
+                                           std::optional<std::int32_t> partition);
+
+  // consumer_routes.cc
+  boost::asio::awaitable<response> consumers(const net::http_request& req, const segments& path, const query& q);
+  response create_consumer(const net::http_request& req, const std::string& group);
+  boost::asio::awaitable<response> delete_consumer(const net::http_request& req, const std::string& group,
+                                                   const std::string& name);
+  response subscription(const net::http_request& req, consumer_instance& instance);
+  response assignments(const net::http_request& req, consumer_instance& instance);
+  response positions(const net::http_request& req, consumer_instance& instance, const std::string& which);
+  boost::asio::awaitable<response> records(const net::http_request& req, consumer_instance& instance, const query& q);
+  boost::asio::awaitable<response> commit_offsets(const net::http_request& req, consumer_instance& instance);
+  response committed_offsets(const net::http_request& req, consumer_instance& instance);
+  std::string base_uri(const net::http_request& req, const std::string& group, const std::string& name) const;
+
+  // The media type a metadata or produce response is sent as; nullopt when Accept admits none (406).
+  static std::optional<std::string> response_type(const net::http_request& req);
+  static response json(const net::http_request& req, unsigned status, std::string body, std::string_view type);
+  static response no_content(const net::http_request& req);
+  static response error(const net::http_request& req, const rest_error& e);
+
+  cluster& cluster_;
+  proxy_options options_;
+  consumer_instances instances_;
+  std::atomic<std::uint32_t> round_robin_{0};
+};
+
+// Milliseconds of the steady clock, the time base of instance expiry and consumer ticks.
+std::int64_t proxy_clock_ms();
+
+}  // namespace tributary::restproxy
