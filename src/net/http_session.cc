@@ -26,13 +26,14 @@ http_response json_error(http::status status, std::string_view message, unsigned
 namespace {
 
 // The answer to a request Beast could not parse, or nullopt when the peer just went away.
-std::optional<http_response> parse_failure(const boost::system::error_code& ec) {
-  if (ec == http::error::header_limit) return json_error(http::status::request_header_fields_too_large, "request header too large");
-  if (ec == http::error::body_limit) return json_error(http::status::payload_too_large, "request body too large");
+std::optional<http_response> parse_failure(const boost::system::error_code& ec, const http_limits& limits) {
+  if (ec == http::error::header_limit)
+    return limits.error_response(http::status::request_header_fields_too_large, "request header too large", 11);
+  if (ec == http::error::body_limit) return limits.error_response(http::status::payload_too_large, "request body too large", 11);
   const auto& beast_http = http::make_error_code(http::error::end_of_stream).category();
   if (ec.category() == beast_http && ec != http::error::end_of_stream &&
       ec != http::error::partial_message) {
-    return json_error(http::status::bad_request, "malformed HTTP request: " + ec.message());
+    return limits.error_response(http::status::bad_request, "malformed HTTP request: " + ec.message(), 11);
   }
   return std::nullopt;
 }
@@ -100,12 +101,12 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
     if (ec) {
       const bool started = buffer.size() > 0 || parser.got_some();
       if (conn->timed_out() && started) {
-        auto res = json_error(http::status::request_timeout, "request not received in time");
+        auto res = limits.error_response(http::status::request_timeout, "request not received in time", 11);
         res.keep_alive(false);
         co_await write_response(stream, *conn, res, limits.request_timeout, wire, ec);
         co_return;
       }
-      if (auto res = parse_failure(ec)) {
+      if (auto res = parse_failure(ec, limits)) {
         const bool body_coming = ec == http::error::body_limit;
         res->keep_alive(false);
         co_await write_response(stream, *conn, *res, limits.request_timeout, wire, ec);

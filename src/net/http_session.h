@@ -19,11 +19,19 @@ namespace http = boost::beast::http;
 using http_request = http::request<http::string_body>;
 using http_response = http::response<http::string_body>;
 
+http::response<http::string_body> json_error(http::status status, std::string_view message, unsigned version);
+
 struct http_limits {
   std::size_t header_bytes = 8 * 1024;
   std::size_t body_bytes = 64 * 1024;
   std::chrono::milliseconds idle_timeout{30000};     // waiting for the next request
   std::chrono::milliseconds request_timeout{30000};  // reading one request / writing one response
+  // The answer to a request refused before any handler saw it (400, 408, 413, 431), for APIs with
+  // their own error shape.
+  std::function<http::response<http::string_body>(http::status, std::string_view message, unsigned version)>
+      error_response = [](http::status status, std::string_view message, unsigned version) {
+        return json_error(status, message, version);
+      };
 };
 
 using http_handler = std::function<asio::awaitable<http_response>(const http_request&)>;
@@ -45,7 +53,8 @@ asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_peer_han
 asio::awaitable<void> serve_https(std::shared_ptr<connection> conn, std::shared_ptr<asio::ssl::context> context,
                                   http_peer_handler handler, http_limits limits);
 
-// A response with a JSON body `{"error": message}` (the error shape shared by Hono and Tributary).
-http_response json_error(http::status status, std::string_view message, unsigned version = 11);
+// A response with a JSON body `{"error": message}` (the error shape shared by Hono and Tributary),
+// also what the session answers to requests it refuses unless http_limits says otherwise.
+inline http_response json_error(http::status status, std::string_view message) { return json_error(status, message, 11); }
 
 }  // namespace tributary::net

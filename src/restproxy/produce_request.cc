@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/base64.h"
+#include "restproxy/json_text.h"
 
 namespace tributary::restproxy {
 namespace {
@@ -19,7 +20,7 @@ proxy_result<std::optional<std::string>> binary_field(const json::value& v) {
 
 proxy_result<std::optional<std::string>> json_field(const json::value& v) {
   if (v.is_null()) return std::optional<std::string>{};
-  return std::optional<std::string>{json::serialize(v)};
+  return std::optional<std::string>{compact_json(v)};
 }
 
 proxy_result<std::vector<log::header>> parse_headers(const json::value& v) {

@@ -9,44 +9,61 @@ namespace {
 
 namespace json = boost::json;
 
-proxy_result<json::value> field(const std::optional<std::string>& bytes, embedded_format format, const consumed_record& r,
-                                 const char* what) {
-  if (!bytes) return json::value(nullptr);
-  if (format == embedded_format::binary) return json::value(base64_encode(*bytes));
+void append_string(std::string_view s, std::string& out) { out += json::serialize(json::string(s)); }
+
+// Binary: base64. Json: the stored text as it is (so numbers keep their digits), once it parses.
+proxy_result<bool> append_field(const std::optional<std::string>& bytes, embedded_format format, const consumed_record& r,
+                                const char* what, std::string& out) {
+  if (!bytes) {
+    out += "null";
+    return true;
+  }
+  if (format == embedded_format::binary) {
+    append_string(base64_encode(*bytes), out);
+    return true;
+  }
   boost::system::error_code ec;
-  auto parsed = json::parse(*bytes, ec);
+  json::parse(*bytes, ec);
   if (ec)
     return fail(rest_error{408, 40801, std::string("Cannot deserialize the ") + what + " of the record at offset " +
                                            std::to_string(r.record.offset) + " of " + r.topic + "-" +
                                            std::to_string(r.partition) + " as JSON: " + ec.message()});
-  return parsed;
+  out += *bytes;
+  return true;
 }
 
 }  // namespace
 
 proxy_result<std::string> records_json(const std::vector<consumed_record>& records, embedded_format format) {
-  json::array out;
-  out.reserve(records.size());
+  std::string out = "[";
   for (const auto& r : records) {
-    auto key = field(r.record.key, format, r, "key");
-    if (!key) return fail(key.error());
-    auto value = field(r.record.value, format, r, "value");
-    if (!value) return fail(value.error());
-    json::object o;
-    o["topic"] = r.topic;
-    o["key"] = std::move(*key);
-    o["value"] = std::move(*value);
-    o["partition"] = r.partition;
-    o["offset"] = r.record.offset;
+    if (out.size() > 1) out += ',';
+    out += "{\"topic\":";
+    append_string(r.topic, out);
+    out += ",\"key\":";
+    if (auto ok = append_field(r.record.key, format, r, "key", out); !ok) return fail(ok.error());
+    out += ",\"value\":";
+    if (auto ok = append_field(r.record.value, format, r, "value", out); !ok) return fail(ok.error());
+    out += ",\"partition\":" + std::to_string(r.partition) + ",\"offset\":" + std::to_string(r.record.offset);
     if (!r.record.headers.empty()) {
-      json::array headers;
-      for (const auto& h : r.record.headers)
-        headers.push_back(json::object{{"name", h.key}, {"value", h.value ? json::value(base64_encode(*h.value)) : json::value(nullptr)}});
-      o["headers"] = std::move(headers);
+      out += ",\"headers\":[";
+      bool first = true;
+      for (const auto& h : r.record.headers) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"name\":";
+        append_string(h.key, out);
+        out += ",\"value\":";
+        if (h.value) append_string(base64_encode(*h.value), out);
+        else out += "null";
+        out += '}';
+      }
+      out += ']';
     }
-    out.push_back(std::move(o));
+    out += '}';
   }
-  return json::serialize(out);
+  out += ']';
+  return out;
 }
 
 }  // namespace tributary::restproxy

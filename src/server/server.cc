@@ -426,6 +426,10 @@ class server {
     limits.body_bytes = static_cast<std::size_t>(rc.max_request_bytes);
     // A records request may wait consumer.request.timeout.ms before it answers.
     limits.request_timeout = std::max(limits.request_timeout, rc.consumer_request_timeout + std::chrono::seconds(30));
+    limits.error_response = [](boost::beast::http::status status, std::string_view message, unsigned version) {
+      const auto code = static_cast<unsigned>(status);
+      return restproxy::error_response({code, static_cast<int>(code), std::string(message)}, restproxy::v2_json, version);
+    };
     return add_http_listener(
         "restproxy", rc.listen,
         [this](const net::http_request& req) { return restproxy_->handle(req); }, limits);

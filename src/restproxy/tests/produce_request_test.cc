@@ -39,11 +39,12 @@ TEST(ProduceRequest, BadBase64IsA400NamingTheData) {
 }
 
 TEST(ProduceRequest, JsonRecordsAreSerializedCompactly) {
-  auto r = parse_produce_request(R"({"records":[{"key":{"id": 1},"value":{"foo" : [1, "bar"]}},{"value":"text"}]})",
-                                 embedded_format::json);
+  auto r = parse_produce_request(
+      R"({"records":[{"key":{"id": 1},"value":{"foo" : [1, "bar\n\u00e9", -2.5, 21.5, 1e3, true, null]}},{"value":"text"}]})",
+      embedded_format::json);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ((*r)[0].key, R"({"id":1})");
-  EXPECT_EQ((*r)[0].value, R"({"foo":[1,"bar"]})");
+  EXPECT_EQ((*r)[0].value, "{\"foo\":[1,\"bar\\n\u00e9\",-2.5,21.5,1000.0,true,null]}");
   EXPECT_EQ((*r)[1].value, R"("text")");
 }
 

@@ -1,0 +1,64 @@
+#include "restproxy/json_text.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <cmath>
+
+namespace tributary::restproxy {
+
+void append_compact_json(const boost::json::value& v, std::string& out) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: out += std::to_string(v.get_int64()); return;
+    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return;
+    case boost::json::kind::double_: {
+      const double d = v.get_double();
+      if (!std::isfinite(d)) {  // not representable in JSON; Boost.JSON does not parse these anyway
+        out += "null";
+        return;
+      }
+      char text[32];
+      const auto [end, ec] = std::to_chars(text, text + sizeof text, d);
+      std::string_view written(text, static_cast<std::size_t>(end - text));
+      out += written;
+      // Keep it a floating-point number when it has no fraction or exponent (2.0, not 2).
+      if (written.find_first_of(".eE") == std::string_view::npos) out += ".0";
+      return;
+    }
+    case boost::json::kind::string: out += boost::json::serialize(v.get_string()); return;
+    case boost::json::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        append_compact_json(item, out);
+      }
+      out += ']';
+      return;
+    }
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, item] : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += boost::json::serialize(boost::json::string_view(key));
+        out += ':';
+        append_compact_json(item, out);
+      }
+      out += '}';
+      return;
+    }
+  }
+}
+
+std::string compact_json(const boost::json::value& v) {
+  std::string out;
+  append_compact_json(v, out);
+  return out;
+}
+
+}  // namespace tributary::restproxy

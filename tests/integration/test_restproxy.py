@@ -1,0 +1,365 @@
+"""The Kafka REST Proxy (Confluent's API v2, ../shared/spec/kafka-rest-proxy.md) with requests as
+the HTTP client, following the seed's REST walkthrough, and kcat / confluent-kafka on the Kafka
+side of the same embedded broker."""
+import base64
+import json
+
+import confluent_kafka as ck
+import pytest
+import requests
+
+from hub import wait_for
+from kafka_support import java_partition, kcat
+
+V2 = "application/vnd.kafka.v2+json"
+BINARY = "application/vnd.kafka.binary.v2+json"
+JSON = "application/vnd.kafka.json.v2+json"
+
+
+def b64(text):
+    return base64.b64encode(text.encode() if isinstance(text, str) else text).decode()
+
+
+@pytest.fixture
+def rest(hub_factory):
+    h = hub_factory(["--kafka.group-initial-rebalance-delay-ms=0"]).start()
+    h.url = h.restproxy_url
+    return h
+
+
+def produce(url, topic, records, fmt=BINARY, partition=None):
+    path = f"{url}/topics/{topic}" + (f"/partitions/{partition}" if partition is not None else "")
+    return requests.post(path, data=json.dumps({"records": records}),
+                         headers={"Content-Type": fmt, "Accept": f"{V2}, application/json"}, timeout=30)
+
+
+def create_consumer(url, group, **config):
+    r = requests.post(f"{url}/consumers/{group}", data=json.dumps(config), headers={"Content-Type": V2}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()["base_uri"]
+
+
+def read_until(base_uri, count, fmt=BINARY):
+    """Records GETs until `count` records came back; returns them."""
+    got = []
+
+    def more():
+        r = requests.get(f"{base_uri}/records?timeout=1000&max_bytes=300000", headers={"Accept": fmt}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.headers["Content-Type"] == fmt
+        got.extend(r.json())
+        return len(got) >= count
+
+    wait_for(more, f"{count} records from {base_uri}", interval=0)
+    return got
+
+
+def assert_error(r, status, error_code, message=None):
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["error_code"] == error_code, body
+    if message is not None:
+        assert body["message"] == message, body
+
+
+def test_binary_walkthrough(rest):
+    r = produce(rest.url, "rest-binary", [
+        {"key": "a2V5", "value": "aGVsbG8gd29ybGQhISE="},
+        {"value": "XCJyYW5kb206JSQh", "partition": 0},
+        {"value": "bm8gcGFydGl0aW9ucw=="},
+    ])
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == V2
+    assert r.json()["offsets"][0] == {"partition": 0, "offset": 0, "error_code": None, "error": None}
+    assert '"key_schema_id":null,"value_schema_id":null' in r.text
+    assert [o["offset"] for o in r.json()["offsets"]] == [0, 1, 2]
+
+    base = create_consumer(rest.url, "my_consumer_binary", name="my_consumer_binary", format="binary",
+                           **{"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
+    assert base == f"{rest.url}/consumers/my_consumer_binary/instances/my_consumer_binary"
+    r = requests.post(f"{base}/subscription", data=json.dumps({"topics": ["rest-binary"]}),
+                      headers={"Content-Type": V2}, timeout=30)
+    assert r.status_code == 204, r.text
+    assert requests.get(f"{base}/subscription", timeout=30).json() == {"topics": ["rest-binary"]}
+
+    records = read_until(base, 3)
+    assert records == [
+        {"topic": "rest-binary", "key": "a2V5", "value": "aGVsbG8gd29ybGQhISE=", "partition": 0, "offset": 0},
+        {"topic": "rest-binary", "key": None, "value": "XCJyYW5kb206JSQh", "partition": 0, "offset": 1},
+        {"topic": "rest-binary", "key": None, "value": "bm8gcGFydGl0aW9ucw==", "partition": 0, "offset": 2},
+    ]
+    r = requests.post(f"{base}/offsets", headers={"Content-Type": V2}, timeout=30)  # commit what was read
+    assert r.status_code == 200, r.text
+    r = requests.get(f"{base}/offsets", data=json.dumps({"partitions": [{"topic": "rest-binary", "partition": 0}]}),
+                     headers={"Content-Type": V2}, timeout=30)
+    assert r.json() == {"offsets": [{"topic": "rest-binary", "partition": 0, "offset": 3, "metadata": ""}]}
+    assert requests.delete(base, timeout=30).status_code == 204
+    assert_error(requests.get(f"{base}/records", headers={"Accept": BINARY}, timeout=30), 404, 40403,
+                 "Consumer instance not found.")
+
+
+def test_json_produce_and_consume_with_a_manual_assignment(rest):
+    r = produce(rest.url, "my_topic", [{"key": "firstkey", "value": "firstvalue"},
+                                       {"key": {"id": 7}, "value": {"temp": 21.5, "tags": ["a", None]}}], fmt=JSON)
+    assert r.status_code == 200, r.text
+    out = kcat("-b", rest.kafka, "-C", "-t", "my_topic", "-e", "-f", "%k|%s\n")
+    assert out.stdout.splitlines() == ['"firstkey"|"firstvalue"', '{"id":7}|{"temp":21.5,"tags":["a",null]}']
+
+    base = create_consumer(rest.url, "json-group", format="json", **{"auto.offset.reset": "earliest"})
+    r = requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "my_topic", "partition": 0}]}),
+                      headers={"Content-Type": V2}, timeout=30)
+    assert r.status_code == 204, r.text
+    assert requests.get(f"{base}/assignments", timeout=30).json() == {"partitions": [{"topic": "my_topic", "partition": 0}]}
+    # The seed's consumer example sends "Accepts" (sic), i.e. no Accept header: the instance's format.
+    records = read_until(base, 2, fmt=JSON)
+    assert [(r["key"], r["value"]) for r in records] == [("firstkey", "firstvalue"),
+                                                         ({"id": 7}, {"temp": 21.5, "tags": ["a", None]})]
+
+
+def test_rest_and_native_producers_put_a_key_on_the_same_partition(rest):
+    kcat("-b", rest.kafka, "-L", "-t", "hono.telemetry.shared")  # auto-created with 8 partitions
+    keys = [f"device-{i}" for i in range(20)]
+    r = produce(rest.url, "hono.telemetry.shared", [{"key": b64(k), "value": b64("rest")} for k in keys])
+    assert r.status_code == 200, r.text
+    rest_partitions = {k: o["partition"] for k, o in zip(keys, r.json()["offsets"])}
+    assert rest_partitions == {k: java_partition(k.encode(), 8) for k in keys}
+
+    out = kcat("-b", rest.kafka, "-P", "-t", "hono.telemetry.shared", "-X", "partitioner=murmur2_random", "-K", ":",
+               input="".join(f"{k}:native\n" for k in keys))
+    assert out.returncode == 0, out.stderr
+    out = kcat("-b", rest.kafka, "-C", "-t", "hono.telemetry.shared", "-e", "-f", "%k|%s|%p\n")
+    native = {line.split("|")[0]: int(line.split("|")[2]) for line in out.stdout.splitlines() if "|native|" in line}
+    assert native == rest_partitions
+
+    # And records produced natively read through REST with their partition.
+    base = create_consumer(rest.url, "shared-readers", **{"auto.offset.reset": "earliest"})
+    requests.post(f"{base}/subscription", data=json.dumps({"topics": ["hono.telemetry.shared"]}),
+                  headers={"Content-Type": V2}, timeout=30)
+    records = read_until(base, 40)
+    seen = {(base64.b64decode(r["key"]).decode(), base64.b64decode(r["value"]).decode()): r["partition"] for r in records}
+    for k in keys:
+        assert seen[(k, "native")] == seen[(k, "rest")] == rest_partitions[k]
+
+
+def test_topic_and_broker_metadata(rest):
+    produce(rest.url, "meta", [{"value": b64("x")}, {"value": b64("y")}])
+    r = requests.get(f"{rest.url}/topics", headers={"Accept": V2}, timeout=30)
+    assert r.status_code == 200 and r.headers["Content-Type"] == V2
+    assert "meta" in r.json()
+    topic = requests.get(f"{rest.url}/topics/meta", timeout=30).json()
+    assert topic["name"] == "meta"
+    assert topic["configs"]["cleanup.policy"] == "delete"
+    assert topic["partitions"] == [{"partition": 0, "leader": 0, "replicas": [{"broker": 0, "leader": True, "in_sync": True}]}]
+    assert requests.get(f"{rest.url}/topics/meta/partitions", timeout=30).json() == topic["partitions"]
+    assert requests.get(f"{rest.url}/topics/meta/partitions/0", timeout=30).json() == topic["partitions"][0]
+    assert requests.get(f"{rest.url}/topics/meta/partitions/0/offsets", timeout=30).json() == {
+        "beginning_offset": 0, "end_offset": 2}
+    assert requests.get(f"{rest.url}/brokers", timeout=30).json() == {"brokers": [0]}
+    assert requests.get(f"{rest.url}/", timeout=30).json() == {}
+    assert requests.post(f"{rest.url}/", data="{}", timeout=30).json() == {}
+    assert_error(requests.get(f"{rest.url}/topics/nope", timeout=30), 404, 40401, "Topic not found.")
+    assert_error(requests.get(f"{rest.url}/topics/meta/partitions/1", timeout=30), 404, 40402, "Partition not found.")
+    assert_error(requests.get(f"{rest.url}/topics/meta/partitions/1/offsets", timeout=30), 404, 40402)
+
+
+def test_protocol_errors_get_the_envelope(rest):
+    url = rest.url
+    assert_error(requests.get(f"{url}/nothing/here", timeout=30), 404, 404, "HTTP 404 Not Found")
+    assert_error(requests.delete(f"{url}/topics", timeout=30), 405, 405, "HTTP 405 Method Not Allowed")
+    assert_error(requests.get(f"{url}/topics", headers={"Accept": "text/html"}, timeout=30), 406, 406,
+                 "HTTP 406 Not Acceptable")
+    for content_type in (None, "application/json", "application/octet-stream", V2):
+        headers = {"Content-Type": content_type} if content_type else {}
+        assert_error(requests.post(f"{url}/topics/t", data='{"records":[{"value":"eA=="}]}', headers=headers, timeout=30),
+                     415, 415, "HTTP 415 Unsupported Media Type")
+    r = requests.post(f"{url}/topics/t", data='{"records":[{"value":"eA=="}]}',
+                      headers={"Content-Type": "application/vnd.kafka.protobuf.v2+json"}, timeout=30)
+    assert_error(r, 415, 415)
+    assert "protobuf" in r.json()["message"]
+    assert_error(produce(url, "t", []), 422, 422, "records may not be empty")
+    assert_error(produce(url, "t", [{"value": "not base64!"}]), 400, 400,
+                 'Bad Request: data="not base64!" is not a valid base64 string.')
+    r = requests.post(f"{url}/topics/t", data='{"records": [', headers={"Content-Type": BINARY}, timeout=30)
+    assert_error(r, 400, 400)
+    assert_error(produce(url, "t", [{"value": "eA=="}], partition=3), 404, 40402, "Partition not found.")
+    assert_error(produce(url, "t", [{"value": "eA==", "partition": 9}]), 404, 40402)
+    assert_error(produce(url, "bad/topic!", [{"value": "eA=="}]), 404, 404)
+    assert_error(produce(url, "bad topic!", [{"value": "eA=="}]), 400, 40002)
+    r = requests.post(f"{url}/topics/t", data="x" * (16 * 1024 * 1024 + 1), headers={"Content-Type": BINARY}, timeout=60)
+    assert_error(r, 413, 413, "request body too large")  # restproxy.max-request-bytes
+
+
+def test_consumer_errors_get_their_codes(rest):
+    url = rest.url
+    produce(url, "c", [{"value": b64("not json")}])
+    headers = {"Content-Type": V2}
+    assert_error(requests.post(f"{url}/consumers/g", data=json.dumps({"format": "xml"}), headers=headers, timeout=30),
+                 422, 422, "Invalid format type.")
+    assert_error(requests.post(f"{url}/consumers/g", data=json.dumps({"auto.offset.reset": "sometimes"}),
+                               headers=headers, timeout=30), 422, 42204)
+    assert_error(requests.post(f"{url}/consumers/g", data=json.dumps({"fetch.min.bytes": 10000001}),
+                               headers=headers, timeout=30), 422, 40001)
+    assert_error(requests.post(f"{url}/consumers/g", data="{", headers=headers, timeout=30), 400, 400)
+    assert_error(requests.post(f"{url}/consumers/g", data="{}", headers={"Content-Type": "text/plain"}, timeout=30),
+                 415, 415)
+    base = create_consumer(url, "g", name="one", format="json", **{"auto.offset.reset": "earliest"})
+    assert_error(requests.post(f"{url}/consumers/g", data=json.dumps({"name": "one"}), headers=headers, timeout=30),
+                 409, 40902, "Consumer with specified consumer ID already exists in the specified consumer group.")
+    assert create_consumer(url, "other-group", name="one")  # names are per group
+
+    assert_error(requests.get(f"{base}/records", headers={"Accept": BINARY}, timeout=30), 406, 40601)
+    assert_error(requests.post(f"{base}/positions", data=json.dumps({"offsets": [{"topic": "c", "partition": 0, "offset": 0}]}),
+                               headers=headers, timeout=30), 409, 40903, "Illegal state: No current assignment for partition c-0")
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "c", "partition": 0}]}),
+                  headers=headers, timeout=30)
+    assert_error(requests.post(f"{base}/subscription", data=json.dumps({"topics": ["c"]}), headers=headers, timeout=30),
+                 409, 40903)
+    assert_error(requests.post(f"{base}/subscription", data=json.dumps({}), headers=headers, timeout=30), 422, 422)
+    # A record that is not JSON fails the json read, every time: nothing is skipped.
+    for _ in range(2):
+        assert_error(requests.get(f"{base}/records", headers={"Accept": JSON}, timeout=30), 408, 40801)
+    assert_error(requests.get(f"{url}/consumers/g/instances/nobody/records", timeout=30), 404, 40403)
+    assert_error(requests.delete(f"{url}/consumers/g/instances/nobody", timeout=30), 404, 40403)
+    assert_error(requests.get(f"{base}/offsets", timeout=30), 404, 40402)
+
+
+def test_positions_move_the_next_read(rest):
+    url = rest.url
+    produce(url, "pos", [{"value": b64(f"m{i}")} for i in range(5)])
+    base = create_consumer(url, "pos-group", **{"auto.offset.reset": "latest"})
+    headers = {"Content-Type": V2}
+    tp = {"topic": "pos", "partition": 0}
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [tp]}), headers=headers, timeout=30)
+
+    def values(records):
+        return [base64.b64decode(r["value"]).decode() for r in records]
+
+    assert requests.post(f"{base}/positions", data=json.dumps({"offsets": [dict(tp, offset=3)]}), headers=headers,
+                         timeout=30).status_code == 204
+    assert values(read_until(base, 2)) == ["m3", "m4"]
+    assert requests.post(f"{base}/positions/beginning", data=json.dumps({"partitions": [tp]}), headers=headers,
+                         timeout=30).status_code == 204
+    r = requests.get(f"{base}/records?max_bytes=4", headers={"Accept": BINARY}, timeout=30)
+    assert values(r.json()) == ["m0", "m1"]  # 2 bytes each: stops before exceeding 4
+    assert requests.post(f"{base}/positions/end", data=json.dumps({"partitions": [tp]}), headers=headers,
+                         timeout=30).status_code == 204
+    assert requests.get(f"{base}/records?timeout=200", headers={"Accept": BINARY}, timeout=30).json() == []
+    produce(url, "pos", [{"value": b64("m5")}])
+    assert values(read_until(base, 1)) == ["m5"]
+    r = requests.post(f"{base}/positions", data=json.dumps({"timestamps": [dict(tp, timestamp="2000-01-01T00:00:00Z")]}),
+                      headers=headers, timeout=30)
+    assert r.status_code == 204, r.text
+    assert values(read_until(base, 6)) == [f"m{i}" for i in range(6)]
+    r = requests.post(f"{base}/positions", data=json.dumps({"timestamps": [dict(tp, timestamp="yesterday")]}),
+                      headers=headers, timeout=30)
+    assert_error(r, 422, 422)
+
+
+def test_commit_stores_offset_plus_one_for_native_consumers(rest):
+    url = rest.url
+    produce(url, "commits", [{"value": b64(f"m{i}")} for i in range(10)])
+    base = create_consumer(url, "committers", **{"auto.commit.enable": "false"})
+    headers = {"Content-Type": V2}
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "commits", "partition": 0}]}),
+                  headers=headers, timeout=30)
+    r = requests.post(f"{base}/offsets", data=json.dumps({"offsets": [{"topic": "commits", "partition": 0, "offset": 5,
+                                                                        "metadata": "five"}]}),
+                      headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json() == []
+    r = requests.get(f"{base}/offsets", data=json.dumps({"partitions": [{"topic": "commits", "partition": 0},
+                                                                        {"topic": "commits", "partition": 1}]}),
+                     headers=headers, timeout=30)
+    assert r.json() == {"offsets": [{"topic": "commits", "partition": 0, "offset": 6, "metadata": "five"}]}
+
+    c = ck.Consumer({"bootstrap.servers": rest.kafka, "group.id": "committers", "enable.auto.commit": False})
+    (committed,) = c.committed([ck.TopicPartition("commits", 0)], timeout=30)
+    assert committed.offset == 6
+    c.assign([ck.TopicPartition("commits", 0)])
+    first = wait_for(lambda: c.poll(0.5), "a record for the native consumer")
+    assert first.value() == b"m6"
+    c.close()
+
+
+def test_a_rest_instance_and_a_native_consumer_share_one_group(rest):
+    kcat("-b", rest.kafka, "-L", "-t", "hono.event.split")  # 8 partitions
+    base = create_consumer(rest.url, "split", **{"auto.offset.reset": "earliest"})
+    headers = {"Content-Type": V2}
+    requests.post(f"{base}/subscription", data=json.dumps({"topics": ["hono.event.split"]}), headers=headers, timeout=30)
+    wait_for(lambda: len(requests.get(f"{base}/assignments", timeout=30).json()["partitions"]) == 8,
+             "the REST instance owning all 8 partitions")
+
+    c = ck.Consumer({"bootstrap.servers": rest.kafka, "group.id": "split", "auto.offset.reset": "earliest",
+                     "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+    c.subscribe(["hono.event.split"])
+
+    def split():
+        c.poll(0.1)
+        rest_partitions = requests.get(f"{base}/assignments", timeout=30).json()["partitions"]
+        return len(rest_partitions) == 4 and len(c.assignment()) == 4 and rest_partitions
+
+    rest_partitions = wait_for(split, "4 partitions for each member", interval=0)
+    native = {p.partition for p in c.assignment()}
+    assert native.isdisjoint({p["partition"] for p in rest_partitions})
+
+    r = produce(rest.url, "hono.event.split", [{"key": b64(f"d{i}"), "value": b64(str(i))} for i in range(40)])
+    placed = {int(base64.b64decode(b64(str(i)))): o["partition"] for i, o in enumerate(r.json()["offsets"])}
+    expected_rest = sorted(i for i, p in placed.items() if p not in native)
+    got = read_until(base, len(expected_rest))
+    assert sorted(int(base64.b64decode(r["value"])) for r in got) == expected_rest
+
+    requests.delete(base, timeout=30)  # leaves the group: the native consumer takes every partition
+    wait_for(lambda: c.poll(0.1) is None and len(c.assignment()) == 8 or len(c.assignment()) == 8,
+             "the native consumer owning all 8 partitions", interval=0)
+    c.close()
+
+
+def test_pattern_subscription_picks_up_new_topics(rest):
+    produce(rest.url, "sensor.a", [{"value": b64("a")}])
+    base = create_consumer(rest.url, "patterns", **{"auto.offset.reset": "earliest"})
+    r = requests.post(f"{base}/subscription", data=json.dumps({"topic_pattern": "sensor\\..*"}),
+                      headers={"Content-Type": V2}, timeout=30)
+    assert r.status_code == 204, r.text
+    assert [x["topic"] for x in read_until(base, 1)] == ["sensor.a"]
+    produce(rest.url, "sensor.b", [{"value": b64("b")}])
+    produce(rest.url, "other", [{"value": b64("c")}])
+    assert [x["topic"] for x in read_until(base, 1)] == ["sensor.b"]
+    assert requests.get(f"{base}/subscription", timeout=30).json() == {"topics": ["sensor.a", "sensor.b"]}
+    assert_error(requests.post(f"{base}/subscription", data=json.dumps({"topic_pattern": "("}),
+                               headers={"Content-Type": V2}, timeout=30), 422, 422)
+
+
+def test_record_headers_round_trip(rest):
+    r = produce(rest.url, "with-headers", [{"value": b64("v"), "headers": [{"name": "content-type", "value": b64("text/plain")},
+                                                                           {"name": "empty", "value": None}]}])
+    assert r.status_code == 200, r.text
+    out = kcat("-b", rest.kafka, "-C", "-t", "with-headers", "-e", "-f", "%s|%h\n")
+    assert out.stdout.splitlines() == ["v|content-type=text/plain,empty=NULL"]
+    out = kcat("-b", rest.kafka, "-P", "-t", "with-headers", "-H", "device_id=4711", input="native\n")
+    assert out.returncode == 0, out.stderr
+    produce(rest.url, "with-headers", [{"value": b64("plain")}])
+    base = create_consumer(rest.url, "headers", **{"auto.offset.reset": "earliest"})
+    requests.post(f"{base}/subscription", data=json.dumps({"topics": ["with-headers"]}), headers={"Content-Type": V2},
+                  timeout=30)
+    records = read_until(base, 3)
+    assert records[0]["headers"] == [{"name": "content-type", "value": b64("text/plain")}, {"name": "empty", "value": None}]
+    assert records[1]["headers"] == [{"name": "device_id", "value": b64("4711")}]
+    assert "headers" not in records[2]  # without headers, exactly Confluent's record
+
+
+def test_idle_consumer_instances_expire(hub_factory):
+    h = hub_factory(["--restproxy.consumer-instance-timeout-ms=1000"]).start()
+    base = create_consumer(h.restproxy_url, "expiring", name="idle")
+    # Any call to the instance would push its expiry back: watch the log instead.
+    wait_for(lambda: "consumer instance idle of group expiring expired" in h.log(), "the instance to expire")
+    assert_error(requests.get(f"{base}/subscription", timeout=30), 404, 40403)
+
+
+def test_acknowledged_produce_survives_kill_9(hub_factory):
+    h = hub_factory().start()
+    r = produce(h.restproxy_url, "durable", [{"key": b64(f"k{i}"), "value": b64(f"v{i}")} for i in range(100)])
+    assert r.status_code == 200
+    h.kill()
+    h.start()
+    out = kcat("-b", h.kafka, "-C", "-t", "durable", "-e", "-f", "%k=%s\n")
+    assert out.stdout.splitlines() == [f"k{i}=v{i}" for i in range(100)]
