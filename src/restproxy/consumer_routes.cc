@@ -182,10 +182,7 @@ std::size_t record_size(const consumed_record& r) {
 }  // namespace
 
 std::string proxy::base_uri(const net::http_request& req, const std::string& group, const std::string& name) const {
-  std::string base = options_.advertised_url;
-  if (base.empty()) base = "http://" + std::string(req[http::field::host]);
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/consumers/" + group + "/instances/" + name;
+  return external_base(req) + "/consumers/" + group + "/instances/" + name;
 }
 
 boost::asio::awaitable<net::http_response> proxy::consumers(const net::http_request& req, const segments& path,

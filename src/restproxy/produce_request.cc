@@ -10,7 +10,9 @@ namespace {
 
 namespace json = boost::json;
 
-proxy_result<std::optional<std::string>> binary_field(const json::value& v) {
+}  // namespace
+
+proxy_result<std::optional<std::string>> parse_base64_field(const json::value& v) {
   if (v.is_null()) return std::optional<std::string>{};
   if (!v.is_string()) return fail(bad_request("data=" + json::serialize(v) + " is not a base64 string."));
   auto decoded = decode_base64_lenient(v.get_string());
@@ -18,10 +20,14 @@ proxy_result<std::optional<std::string>> binary_field(const json::value& v) {
   return std::optional<std::string>{std::move(*decoded)};
 }
 
+namespace {
+
 proxy_result<std::optional<std::string>> json_field(const json::value& v) {
   if (v.is_null()) return std::optional<std::string>{};
   return std::optional<std::string>{compact_json(v)};
 }
+
+}  // namespace
 
 proxy_result<std::vector<log::header>> parse_headers(const json::value& v) {
   std::vector<log::header> out;
@@ -34,7 +40,7 @@ proxy_result<std::vector<log::header>> parse_headers(const json::value& v) {
       return fail(rest_error{400, 400, "each header needs a string \"name\" (and a base64 \"value\" or null)"});
     log::header header{std::string(name->get_string()), std::nullopt};
     if (const auto* value = obj->if_contains("value")) {
-      auto bytes = binary_field(*value);
+      auto bytes = parse_base64_field(*value);
       if (!bytes) return fail(bytes.error());
       header.value = std::move(*bytes);
     }
@@ -42,8 +48,6 @@ proxy_result<std::vector<log::header>> parse_headers(const json::value& v) {
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<std::string> decode_base64_lenient(std::string_view text) {
   if (text.size() % 4 == 0) return base64_decode(text);
@@ -63,7 +67,7 @@ proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view
   if (!records || records->is_null()) return fail(unprocessable("records may not be empty"));
   if (!records->is_array()) return fail(rest_error{400, 400, "\"records\" must be an array"});
   if (records->get_array().empty()) return fail(unprocessable("records may not be empty"));
-  auto field = format == embedded_format::binary ? binary_field : json_field;
+  auto field = format == embedded_format::binary ? parse_base64_field : json_field;
   std::vector<produce_record> out;
   out.reserve(records->get_array().size());
   for (const auto& r : records->get_array()) {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/value.hpp>
+
 #include "log/record_batch.h"
 #include "restproxy/media_type.h"
 #include "restproxy/rest_error.h"
@@ -22,6 +24,7 @@ struct produce_record {
   std::optional<std::string> value;  // nullopt = null value (tombstone)
   std::optional<std::int32_t> partition;
   std::vector<log::header> headers;
+  std::optional<std::int64_t> timestamp;  // ms since the epoch; nullopt: the time of the append
 };
 
 // Errors: JSON syntax or shape → 400, no records → 422, bad base64 → 400 (the proxy's messages).
@@ -39,6 +42,11 @@ struct produce_outcome {
 // {"offsets":[{"partition":0,"offset":0,"error_code":null,"error":null}],"key_schema_id":null,
 //  "value_schema_id":null}, nulls written out as the Java proxy does.
 std::string produce_response_json(const std::vector<produce_outcome>& outcomes);
+
+// Headers as `[{"name": ..., "value": base64 or null}]`; 400 for any other shape.
+proxy_result<std::vector<log::header>> parse_headers(const boost::json::value& v);
+// A base64 string (or null) as bytes: 400 naming the data when it is not one.
+proxy_result<std::optional<std::string>> parse_base64_field(const boost::json::value& v);
 
 // Standard base64 as Java's basic decoder takes it: padding optional.
 std::optional<std::string> decode_base64_lenient(std::string_view text);

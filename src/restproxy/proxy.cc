@@ -132,6 +132,10 @@ boost::asio::awaitable<net::http_response> proxy::route(const net::http_request&
     auto answered = consumers(req, path, q);
     co_return co_await std::move(answered);
   }
+  if (path[0] == "v3") {
+    auto answered = v3(req, path);
+    co_return co_await std::move(answered);
+  }
   if (path[0] == "brokers" && n == 1) co_return get ? list_brokers(req) : error(req, http_status_error(405));
   co_return error(req, http_status_error(404));
 }
@@ -219,29 +223,39 @@ boost::asio::awaitable<net::http_response> proxy::produce(const net::http_reques
   auto count = cluster_.partitions_for_produce(topic);
   if (!count) co_return error(req, count.error());
 
-  // Where each record goes: its own partition, else the path's, else the Java client's choice.
-  std::map<std::int32_t, std::vector<std::size_t>> by_partition;
-  for (std::size_t i = 0; i < records->size(); ++i) {
-    const auto& r = (*records)[i];
-    std::int32_t p = 0;
-    if (auto chosen = r.partition ? r.partition : partition) {
-      p = *chosen;
-    } else if (r.key) {
-      p = java_partition(*r.key, *count);
-    } else {
-      p = static_cast<std::int32_t>(round_robin_.fetch_add(1, std::memory_order_relaxed) % static_cast<std::uint32_t>(*count));
-    }
-    if (p >= *count) co_return error(req, partition_not_found());
-    by_partition[p].push_back(i);
+  std::vector<produce_record*> pending;
+  for (auto& r : *records) {
+    if (!r.partition) r.partition = partition;
+    if (r.partition && *r.partition >= *count) co_return error(req, partition_not_found());
+    pending.push_back(&r);
   }
-  std::vector<produce_outcome> outcomes(records->size());
+  auto appending = append_records(topic, *count, std::move(pending));
+  const auto outcomes = co_await std::move(appending);
+  co_return json(req, 200, produce_response_json(outcomes), *type);
+}
+
+boost::asio::awaitable<std::vector<produce_outcome>> proxy::append_records(const std::string& topic,
+                                                                          std::int32_t partitions,
+                                                                          std::vector<produce_record*> records) {
+  std::map<std::int32_t, std::vector<std::size_t>> by_partition;
   const auto now = wall_clock_ms();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto& r = *records[i];
+    if (!r.partition) {
+      r.partition = r.key ? java_partition(*r.key, partitions)
+                          : static_cast<std::int32_t>(round_robin_.fetch_add(1, std::memory_order_relaxed) %
+                                                      static_cast<std::uint32_t>(partitions));
+    }
+    if (!r.timestamp) r.timestamp = now;
+    by_partition[*r.partition].push_back(i);
+  }
+  std::vector<produce_outcome> outcomes(records.size());
   for (auto& [p, indexes] : by_partition) {
     std::vector<log::record> batch;
     batch.reserve(indexes.size());
     for (auto i : indexes) {
-      auto& r = (*records)[i];
-      batch.push_back(log::record{0, now, std::move(r.key), std::move(r.value), std::move(r.headers)});
+      auto& r = *records[i];
+      batch.push_back(log::record{0, *r.timestamp, r.key, r.value, r.headers});
     }
     auto appending = cluster_.append(topic, p, std::move(batch));
     auto appended = co_await std::move(appending);
@@ -256,7 +270,7 @@ boost::asio::awaitable<net::http_response> proxy::produce(const net::http_reques
       }
     }
   }
-  co_return json(req, 200, produce_response_json(outcomes), *type);
+  co_return outcomes;
 }
 
 void proxy::tick(std::int64_t now_ms, const boost::asio::any_io_executor& executor) {

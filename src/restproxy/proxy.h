@@ -16,6 +16,7 @@
 #include "net/http_session.h"
 #include "restproxy/cluster.h"
 #include "restproxy/consumer_instances.h"
+#include "restproxy/produce_request.h"
 
 namespace tributary::restproxy {
 
@@ -58,6 +59,16 @@ class proxy {
   response list_brokers(const net::http_request& req);
   boost::asio::awaitable<response> produce(const net::http_request& req, std::string topic,
                                            std::optional<std::int32_t> partition);
+  // Appends records to a topic of `partitions` partitions, one batch per partition. A record
+  // without a partition gets the Java client's for its key, else the next in round robin; one
+  // without a timestamp gets now. Explicit partitions must exist. One outcome per record, in order.
+  boost::asio::awaitable<std::vector<produce_outcome>> append_records(const std::string& topic, std::int32_t partitions,
+                                                                      std::vector<produce_record*> records);
+
+  // v3_routes.cc: /v3/clusters[/{id}] and v3 produce.
+  boost::asio::awaitable<response> v3(const net::http_request& req, const segments& path);
+  boost::asio::awaitable<response> v3_produce(const net::http_request& req, const std::string& topic);
+  std::string external_base(const net::http_request& req) const;
 
   // consumer_routes.cc
   boost::asio::awaitable<response> consumers(const net::http_request& req, const segments& path, const query& q);

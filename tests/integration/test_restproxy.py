@@ -3,6 +3,7 @@ the HTTP client, following the seed's REST walkthrough, and kcat / confluent-kaf
 side of the same embedded broker."""
 import base64
 import json
+from datetime import datetime
 
 import confluent_kafka as ck
 import pytest
@@ -363,3 +364,43 @@ def test_acknowledged_produce_survives_kill_9(hub_factory):
     h.start()
     out = kcat("-b", h.kafka, "-C", "-t", "durable", "-e", "-f", "%k=%s\n")
     assert out.stdout.splitlines() == [f"k{i}=v{i}" for i in range(100)]
+
+
+def test_v3_cluster_and_produce_with_headers(rest):
+    clusters = requests.get(f"{rest.url}/v3/clusters", timeout=30)
+    assert clusters.status_code == 200 and clusters.headers["Content-Type"] == "application/json"
+    body = clusters.json()
+    assert body["kind"] == "KafkaClusterList"
+    (cluster,) = body["data"]
+    cluster_id = cluster["cluster_id"]
+    assert cluster["metadata"]["self"] == f"{rest.url}/v3/clusters/{cluster_id}"
+    assert requests.get(f"{rest.url}/v3/clusters/{cluster_id}", timeout=30).json() == cluster
+    assert_error(requests.get(f"{rest.url}/v3/clusters/nope", timeout=30), 404, 404, "Cluster nope cannot be found.")
+
+    records = [
+        {"partition_id": 0, "headers": [{"name": "Header-1", "value": b64("Header-1")}],
+         "key": {"type": "BINARY", "data": b64("foobar")}, "value": {"type": "JSON", "data": {"foo": "bar"}},
+         "timestamp": "2021-02-05T19:14:42Z"},
+        {"value": {"type": "BINARY", "data": 1}},
+        {"key": {"type": "STRING", "data": "k"}, "value": {"type": "STRING", "data": "plain text"}},
+    ]
+    r = requests.post(f"{rest.url}/v3/clusters/{cluster_id}/topics/v3topic/records",
+                      data="\n".join(json.dumps(x) for x in records), headers={"Content-Type": "application/json"},
+                      timeout=30)
+    assert r.status_code == 200, r.text
+    reports = [json.loads(line) for line in r.text.splitlines()]
+    assert reports[0] == {"error_code": 200, "cluster_id": cluster_id, "topic_name": "v3topic", "partition_id": 0,
+                          "offset": 0, "timestamp": "2021-02-05T19:14:42.000Z", "key": {"type": "BINARY", "size": 6},
+                          "value": {"type": "JSON", "size": 13}}
+    assert reports[1] == {"error_code": 400, "message": "Bad Request: data=1 is not a base64 string."}
+    assert reports[2]["error_code"] == 200 and reports[2]["offset"] == 1
+    out = kcat("-b", rest.kafka, "-C", "-t", "v3topic", "-e", "-f", "%k|%s|%h|%T\n")
+    assert out.stdout.splitlines() == ['foobar|{"foo":"bar"}|Header-1=Header-1|1612552482000',
+                                       f"k|plain text||{_ms(reports[2]['timestamp'])}"]
+    assert_error(requests.post(f"{rest.url}/v3/clusters/{cluster_id}/topics/v3topic/records", data="{}",
+                               headers={"Content-Type": "text/plain"}, timeout=30), 415, 415)
+
+
+def _ms(timestamp):
+    """Milliseconds since the epoch of a v3 report's "2023-03-09T14:07:23.592Z"."""
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000 + 0.5)
