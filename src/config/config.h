@@ -89,6 +89,7 @@ struct restproxy_section {
   long long max_consumer_instances = 0;
   std::string id;              // prefix of generated consumer instance names
   std::string advertised_url;  // base of consumer base_uri; empty: the request's Host
+  bool authentication_required = false;  // HTTP Basic against kafka.sasl-users
 };
 
 struct server_section {

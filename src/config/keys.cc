@@ -303,6 +303,9 @@ std::vector<key_spec> declare_keys() {
                                    "Base of the base_uri returned for consumer instances, e.g. http://proxy:8082; "
                                    "empty: from the request's Host header.",
                                    [](auto& c) -> auto& { return c.restproxy.advertised_url; }));
+  keys.push_back(bool_key("restproxy.authentication-required", false,
+                          "Every REST proxy request needs HTTP Basic credentials of one of kafka.sasl-users.",
+                          [](auto& c) -> auto& { return c.restproxy.authentication_required; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

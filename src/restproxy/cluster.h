@@ -102,6 +102,8 @@ class cluster {
                                                                     std::vector<log::record> records) = 0;
   virtual std::shared_ptr<consumer> new_consumer(const std::string& group, const std::string& client_id,
                                                  consumer_options options) = 0;
+  // Whether name/password is one of the Kafka SASL users (HTTP Basic authentication).
+  virtual bool check_user(const std::string& name, const std::string& password) const = 0;
 };
 
 }  // namespace tributary::restproxy

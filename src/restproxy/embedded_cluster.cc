@@ -64,4 +64,8 @@ std::shared_ptr<consumer> embedded_cluster::new_consumer(const std::string& grou
   return std::make_shared<embedded_consumer>(broker_, group, client_id, std::move(options));
 }
 
+bool embedded_cluster::check_user(const std::string& name, const std::string& password) const {
+  return broker_.config().users.check_plain(name, password);
+}
+
 }  // namespace tributary::restproxy

@@ -24,6 +24,7 @@ class embedded_cluster : public cluster {
                                                             std::vector<log::record> records) override;
   std::shared_ptr<consumer> new_consumer(const std::string& group, const std::string& client_id,
                                          consumer_options options) override;
+  bool check_user(const std::string& name, const std::string& password) const override;
 
  private:
   kafka::broker::broker& broker_;

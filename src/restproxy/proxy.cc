@@ -9,6 +9,7 @@
 #include <charconv>
 #include <map>
 
+#include "common/base64.h"
 #include "common/murmur2.h"
 #include "restproxy/produce_request.h"
 
@@ -81,7 +82,22 @@ net::http_response proxy::error(const net::http_request& req, const rest_error& 
   return res;
 }
 
+bool proxy::authenticated(const net::http_request& req) const {
+  const auto header = req[http::field::authorization];
+  constexpr std::string_view scheme = "Basic ";
+  if (header.size() <= scheme.size() || !boost::beast::iequals(header.substr(0, scheme.size()), scheme)) return false;
+  const auto credentials = base64_decode(header.substr(scheme.size()));
+  const auto colon = credentials ? credentials->find(':') : std::string::npos;
+  if (colon == std::string::npos) return false;
+  return cluster_.check_user(credentials->substr(0, colon), credentials->substr(colon + 1));
+}
+
 boost::asio::awaitable<net::http_response> proxy::handle(const net::http_request& req) {
+  if (options_.basic_auth && !authenticated(req)) {
+    auto res = error(req, rest_error{401, 401, "Unauthorized: HTTP Basic credentials of a Kafka SASL user are required"});
+    res.set(http::field::www_authenticate, "Basic realm=\"tributary-restproxy\"");
+    co_return res;
+  }
   auto parsed = boost::urls::parse_origin_form(req.target());
   if (!parsed) co_return error(req, rest_error{400, 400, "Bad Request: malformed request target"});
   segments path;

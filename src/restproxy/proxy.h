@@ -28,6 +28,7 @@ struct proxy_options {
   std::size_t max_instances = 10000;
   std::string id;              // prefix of generated consumer instance names
   std::string advertised_url;  // "http://host:port" for base_uri; empty: from the Host header
+  bool basic_auth = false;     // every request needs HTTP Basic credentials of a Kafka SASL user
 };
 
 class proxy {
@@ -88,6 +89,7 @@ class proxy {
   static response json(const net::http_request& req, unsigned status, std::string body, std::string_view type);
   static response no_content(const net::http_request& req);
   static response error(const net::http_request& req, const rest_error& e);
+  bool authenticated(const net::http_request& req) const;
 
   cluster& cluster_;
   proxy_options options_;

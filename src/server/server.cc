@@ -421,6 +421,11 @@ class server {
     options.max_instances = static_cast<std::size_t>(rc.max_consumer_instances);
     options.id = rc.id;
     options.advertised_url = rc.advertised_url;
+    options.basic_auth = rc.authentication_required;
+    if (rc.authentication_required && config_.kafka.sasl_users.empty()) {
+      spdlog::critical("restproxy.authentication-required needs users in kafka.sasl-users");
+      return false;
+    }
     restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options));
     net::http_limits limits;
     limits.body_bytes = static_cast<std::size_t>(rc.max_request_bytes);

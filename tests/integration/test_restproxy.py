@@ -404,3 +404,23 @@ def test_v3_cluster_and_produce_with_headers(rest):
 def _ms(timestamp):
     """Milliseconds since the epoch of a v3 report's "2023-03-09T14:07:23.592Z"."""
     return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000 + 0.5)
+
+
+def test_basic_authentication_against_the_kafka_sasl_users(hub_factory):
+    h = hub_factory(["--kafka.sasl-users=app:app-secret,other:pw", "--restproxy.authentication-required=true"]).start()
+    url = h.restproxy_url
+    r = requests.get(f"{url}/topics", timeout=30)
+    assert_error(r, 401, 401)
+    assert r.headers["WWW-Authenticate"].startswith("Basic ")
+    assert_error(requests.get(f"{url}/topics", auth=("app", "wrong"), timeout=30), 401, 401)
+    assert_error(requests.get(f"{url}/topics", auth=("nobody", "app-secret"), timeout=30), 401, 401)
+    assert requests.get(f"{url}/topics", auth=("app", "app-secret"), timeout=30).status_code == 200
+    r = requests.post(f"{url}/topics/secured", data=json.dumps({"records": [{"value": b64("x")}]}),
+                      headers={"Content-Type": BINARY}, auth=("other", "pw"), timeout=30)
+    assert r.status_code == 200, r.text
+
+
+def test_basic_authentication_without_users_refuses_to_start(hub_factory):
+    h = hub_factory(["--restproxy.authentication-required=true"]).start(wait_ready=False)
+    assert h.wait_exit() != 0
+    assert "restproxy.authentication-required needs users in kafka.sasl-users" in h.log()
