@@ -34,7 +34,7 @@ stop_broker() {
 
 # start_tributary <binary> <data dir> [serve args...]: `tributary serve` with every listener on a
 # free loopback port and its log at warn (as Mosquitto's logs errors and warnings only); waits for
-# /health/ready. Sets server_pid and the addresses mqtt, kafka, registry, admin; the log is
+# /health/ready. Sets server_pid and the addresses mqtt, kafka, registry, admin, restproxy; the log is
 # $work/serve.log.
 start_tributary() {
   local tributary=$1 data=$2 settings started key
@@ -59,6 +59,7 @@ start_tributary() {
       kafka=$(listener kafka)
       registry=$(listener registry)
       admin=$(listener admin)
+      restproxy=$(listener restproxy)
       if [ -n "$mqtt" ] && [ -n "$kafka" ] && [ -n "$registry" ] && [ -n "$admin" ] &&
         [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$admin/health/ready")" = 200 ]; then
         break
