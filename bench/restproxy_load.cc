@@ -112,7 +112,8 @@ bool produce(const options& opt, failure& fail) {
           body += "]}";
           auto res = cl.send(http::verb::post, "/topics/" + opt.topic, std::move(body), binary_type, v2_type);
           if (res.result() != http::status::ok) return fail.set("produce: HTTP " + std::to_string(res.result_int()) + " " + res.body());
-          const auto answer = json::parse(res.body());
+          json::monotonic_resource arena;
+          const auto answer = json::parse(res.body(), &arena);
           const auto& offsets = answer.at("offsets").as_array();
           if (offsets.size() != last - first) return fail.set("produce: " + std::to_string(offsets.size()) + " offsets for " + std::to_string(last - first) + " records");
           for (const auto& o : offsets)
@@ -158,7 +159,8 @@ bool consume(const options& opt, failure& fail) {
       auto res = cl.send(http::verb::get, target, "", "", binary_type);
       ++requests;
       if (res.result() != http::status::ok) return fail.set("records: HTTP " + std::to_string(res.result_int()) + " " + res.body()), false;
-      const auto records = json::parse(res.body());
+      json::monotonic_resource arena;  // one response's document, freed at once
+      const auto records = json::parse(res.body(), &arena);
       for (const auto& r : records.as_array()) {
         const auto key = tributary::base64_decode(r.at("key").as_string());
         const auto seq = key ? std::stoull(*key) : opt.records;

@@ -11,6 +11,8 @@ namespace tributary {
 
 // Always padded to a multiple of 4 characters.
 std::string base64_encode(std::string_view bytes);
+// The same, appended to `out` (no temporary string).
+void base64_append(std::string_view bytes, std::string& out);
 
 // Strict decoding: nullopt unless `text` is exactly what base64_encode would produce for some bytes,
 // i.e. a multiple of 4 characters from the alphabet, '=' only as one or two final characters, and

@@ -19,7 +19,7 @@ using kafka::broker::error_code;
 using kafka::broker::group_clock_ms;
 
 constexpr std::size_t min_read_bytes = 64 * 1024;
-constexpr std::size_t max_read_bytes = 8 * 1024 * 1024;
+constexpr std::size_t read_chunk = 1024 * 1024;
 constexpr std::chrono::milliseconds idle_backoff{50};  // consumer.iterator.backoff.ms
 
 std::string name_of(const topic_partition& tp) { return tp.topic + "-" + std::to_string(tp.partition); }
@@ -197,38 +197,46 @@ proxy_result<std::vector<consumed_record>> embedded_consumer::poll(std::size_t m
     auto pos = position_locked(tp);
     if (!pos) return fail(pos.error());
     if (*pos >= p->high_watermark()) continue;
-    const auto want = std::clamp(max_bytes > bytes ? max_bytes - bytes : 0, min_read_bytes, max_read_bytes);
-    auto read = p->read(*pos, want);
-    if (!read) {
-      if (read.error().code == log::log_errc::offset_out_of_range) {
-        positions_.erase(tp);  // reset on the next poll
-        continue;
-      }
-      return fail(kafka_error(read.error().message, true));
-    }
+    // Reads of at most read_chunk bytes, so that a large budget does not mean one huge buffer.
     auto next = *pos;
-    std::span<const std::uint8_t> rest = log::as_bytes(read->bytes);
-    while (!rest.empty() && !full) {
-      auto h = log::parse_batch_header(rest);
-      if (!h || h->size() > rest.size()) break;
-      const auto batch = rest.first(h->size());
-      rest = rest.subspan(h->size());
-      if (h->control() || h->last_offset() < next) continue;
-      auto records = log::decode_records(batch);
-      if (!records) return fail(kafka_error("cannot read " + name_of(tp) + ": " + records.error().message, false));
-      for (auto& r : *records) {
-        if (r.offset < next) continue;
-        const auto size = (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
-        if (!out.empty() && bytes + size > max_bytes) {
-          full = true;
+    while (!full && next < p->high_watermark()) {
+      const auto budget = max_bytes > bytes ? max_bytes - bytes : 0;
+      auto read = p->read(next, std::clamp(budget, min_read_bytes, read_chunk));
+      if (!read) {
+        if (read.error().code == log::log_errc::offset_out_of_range) {
+          positions_.erase(tp);  // reset on the next poll
           break;
         }
-        bytes += size;
-        next = r.offset + 1;
-        out.push_back({tp.topic, tp.partition, std::move(r)});
+        return fail(kafka_error(read.error().message, true));
       }
+      const auto before = next;
+      std::span<const std::uint8_t> rest = log::as_bytes(read->bytes);
+      while (!rest.empty() && !full) {
+        auto h = log::parse_batch_header(rest);
+        if (!h || h->size() > rest.size()) break;
+        const auto batch = rest.first(h->size());
+        rest = rest.subspan(h->size());
+        if (h->control() || h->last_offset() < next) {
+          next = std::max(next, h->next_offset());
+          continue;
+        }
+        auto records = log::decode_records(batch);
+        if (!records) return fail(kafka_error("cannot read " + name_of(tp) + ": " + records.error().message, false));
+        for (auto& r : *records) {
+          if (r.offset < next) continue;
+          const auto size = (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+          if (!out.empty() && bytes + size > max_bytes) {
+            full = true;
+            break;
+          }
+          bytes += size;
+          next = r.offset + 1;
+          out.push_back({tp.topic, tp.partition, std::move(r)});
+        }
+      }
+      if (next == before) break;  // nothing readable here (a batch cut short): leave it for later
     }
-    positions_[tp] = next;
+    if (positions_.contains(tp)) positions_[tp] = next;
   }
   if (n > 0) next_partition_ = (next_partition_ + 1) % n;
   return out;

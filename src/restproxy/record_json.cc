@@ -18,8 +18,10 @@ proxy_result<bool> append_field(const std::optional<std::string>& bytes, embedde
     out += "null";
     return true;
   }
-  if (format == embedded_format::binary) {
-    append_string(base64_encode(*bytes), out);
+  if (format == embedded_format::binary) {  // base64 needs no escaping
+    out += '"';
+    base64_append(*bytes, out);
+    out += '"';
     return true;
   }
   boost::system::error_code ec;
@@ -35,7 +37,14 @@ proxy_result<bool> append_field(const std::optional<std::string>& bytes, embedde
 }  // namespace
 
 proxy_result<std::string> records_json(const std::vector<consumed_record>& records, embedded_format format) {
-  std::string out = "[";
+  std::size_t estimate = 2;
+  for (const auto& r : records) {
+    const auto size = (r.record.key ? r.record.key->size() : 0) + (r.record.value ? r.record.value->size() : 0);
+    estimate += size / 3 * 4 + r.topic.size() + 96;  // base64 grows by 4/3; the rest is field names
+  }
+  std::string out;
+  out.reserve(estimate);
+  out += '[';
   for (const auto& r : records) {
     if (out.size() > 1) out += ',';
     out += "{\"topic\":";
@@ -54,8 +63,13 @@ proxy_result<std::string> records_json(const std::vector<consumed_record>& recor
         out += "{\"name\":";
         append_string(h.key, out);
         out += ",\"value\":";
-        if (h.value) append_string(base64_encode(*h.value), out);
-        else out += "null";
+        if (h.value) {
+          out += '"';
+          base64_append(*h.value, out);
+          out += '"';
+        } else {
+          out += "null";
+        }
         out += '}';
       }
       out += ']';
