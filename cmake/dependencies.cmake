@@ -80,6 +80,7 @@ endfunction()
 
 tributary_pkg(crypt libcrypt libcrypt-dev)
 tributary_pkg(rdkafka rdkafka librdkafka-dev)
+tributary_pkg(avro avro-c libavro-dev)
 tributary_pkg(coap libcoap-3-openssl libcoap3-dev)
 tributary_pkg(pq libpq libpq-dev)
 tributary_pkg(lz4 liblz4 liblz4-dev)
