@@ -92,6 +92,10 @@ struct restproxy_section {
   bool authentication_required = false;  // HTTP Basic against kafka.sasl-users
 };
 
+struct schema_registry_section {
+  host_port listen;  // Confluent-compatible schema registry
+};
+
 struct server_section {
   int threads = 0;  // I/O threads, one io_context each; 0 = one per core
   std::chrono::milliseconds shutdown_timeout{0};
@@ -108,6 +112,7 @@ struct config {
   mqtt_section mqtt;
   http_section http;
   restproxy_section restproxy;
+  schema_registry_section schema_registry;
   server_section server;
 };
 

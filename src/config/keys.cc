@@ -306,6 +306,9 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(bool_key("restproxy.authentication-required", false,
                           "Every REST proxy request needs HTTP Basic credentials of one of kafka.sasl-users.",
                           [](auto& c) -> auto& { return c.restproxy.authentication_required; }));
+  keys.push_back(listen_key("schema-registry.listen", "127.0.0.1:8081",
+                            "Schema registry (Confluent's API: subjects, versions, ids, compatibility) listener.",
+                            [](auto& c) -> auto& { return c.schema_registry.listen; }));
   keys.push_back(integer_key("server.threads", 0, 0, 256,
                              "I/O threads, each running one event loop; 0 means one per CPU core.",
                              [](auto& c) -> auto& { return c.server.threads; }));

@@ -35,6 +35,8 @@
 #include "registry/registry_service.h"
 #include "adapters/http/adapter.h"
 #include "restproxy/embedded_cluster.h"
+#include "schema_registry/api.h"
+#include "schema_registry/store.h"
 #include "restproxy/proxy.h"
 #include "adapters/mqtt/adapter.h"
 #include "messaging/embedded_sender.h"
@@ -93,7 +95,7 @@ class server {
                                -> boost::asio::awaitable<net::http_response> { co_return admin_routes_.handle(req); }))
       return false;
     return open_registry() && open_kafka() && open_messaging() && open_limits() && open_commands() && open_mqtt() &&
-           open_http() && open_restproxy();
+           open_http() && open_schema_registry() && open_restproxy();
   }
 
   void start() {
@@ -401,6 +403,26 @@ class server {
   }
 
   // Drives consumer-group timeouts (session expiry, rebalance deadlines).
+  bool open_schema_registry() {
+    auto opened = schema_registry::store::open(*log_);
+    if (!opened) {
+      spdlog::critical("cannot open the schema registry: {}", opened.error().message);
+      return false;
+    }
+    schemas_ = std::move(*opened);
+    schema_api_ = std::make_unique<schema_registry::api>(*schemas_);
+    net::http_limits limits;
+    limits.body_bytes = 1 << 20;
+    // Registrations wait for an fsync: never on an I/O thread.
+    return add_http_listener(
+        "schema-registry", config_.schema_registry.listen,
+        [this](const net::http_request& req) -> boost::asio::awaitable<net::http_response> {
+          auto answer = net::offload(blocking_, [this, &req] { return schema_api_->handle(req); });
+          co_return co_await std::move(answer);
+        },
+        limits);
+  }
+
   // REST consumer instances commit (when they auto-commit) and leave their groups.
   void close_consumer_instances() {
     auto closed = std::make_shared<std::promise<void>>();
@@ -475,6 +497,8 @@ class server {
   std::unique_ptr<commands::router> command_router_;
   std::unique_ptr<adapters::mqtt::adapter> mqtt_;
   std::unique_ptr<adapters::http::adapter> http_;
+  std::unique_ptr<schema_registry::store> schemas_;
+  std::unique_ptr<schema_registry::api> schema_api_;
   std::unique_ptr<restproxy::embedded_cluster> restproxy_cluster_;
   std::unique_ptr<restproxy::proxy> restproxy_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

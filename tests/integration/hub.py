@@ -71,7 +71,8 @@ class Hub:
                      "--kafka.listen=127.0.0.1:0", "--kafka.sasl-listen=127.0.0.1:0",
                      "--registry.listen=127.0.0.1:0", "--mqtt.listen=127.0.0.1:0",
                      "--mqtt.tls-listen=127.0.0.1:0", "--http.listen=127.0.0.1:0",
-                     "--http.tls-listen=127.0.0.1:0", "--restproxy.listen=127.0.0.1:0", *args]
+                     "--http.tls-listen=127.0.0.1:0", "--restproxy.listen=127.0.0.1:0",
+                     "--schema-registry.listen=127.0.0.1:0", *args]
         if config_yaml is not None:
             config_file = tmp_path / "tributary.yaml"
             config_file.write_text(config_yaml)
@@ -116,6 +117,11 @@ class Hub:
     def restproxy_url(self):
         """Base URL of the Kafka REST Proxy."""
         return f"http://{self.addresses['restproxy']}"
+
+    @property
+    def schema_registry_url(self):
+        """Base URL of the schema registry."""
+        return f"http://{self.addresses['schema-registry']}"
 
     @property
     def kafka(self):
