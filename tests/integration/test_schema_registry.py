@@ -112,8 +112,8 @@ def test_confluent_kafka_registry_client(hub):
     schema = avro.loads(json.dumps(USER_V2))
     schema_id = client.register("client-value", schema)
     assert client.get_by_id(schema_id) == schema
-    subject, found_id, version = client.get_latest_schema("client-value")
-    assert found_id == schema_id and version == 1
+    found_id, found, version = client.get_latest_schema("client-value")
+    assert (found_id, found, version) == (schema_id, schema, 1)
     # A fresh client (this one's cache answers get_version from what register stored).
     assert CachedSchemaRegistryClient({"url": hub.schema_registry_url}).get_version("client-value", schema) == 1
     assert client.test_compatibility("client-value", avro.loads(json.dumps(USER_V1))) is True
