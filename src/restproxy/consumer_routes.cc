@@ -102,7 +102,7 @@ std::string random_suffix() {
 rest_error invalid_config(std::string detail) { return {422, 42204, "Invalid consumer configuration: " + std::move(detail)}; }
 
 // The create request's settings (../shared/spec/kafka-rest-proxy.md §6.1).
-proxy_result<instance_settings> parse_settings(const json::value& body, const std::string& id_prefix) {
+proxy_result<instance_settings> parse_settings(const json::value& body, const std::string& id_prefix, bool avro) {
   instance_settings s;
   s.name = "rest-consumer-" + (id_prefix.empty() ? "" : id_prefix + "-") + random_suffix();
   if (body.is_null()) return s;
@@ -139,8 +139,8 @@ proxy_result<instance_settings> parse_settings(const json::value& body, const st
   if (*format) {
     const auto f = parse_format_name(**format);
     if (!f) return fail(rest_error{422, 422, "Invalid format type."});
-    if (*f != embedded_format::binary && *f != embedded_format::json)
-      return fail(invalid_config("format " + **format + " is not supported by this proxy yet; use binary or json"));
+    if (*f != embedded_format::binary && *f != embedded_format::json && !(avro && *f == embedded_format::avro))
+      return fail(invalid_config("format " + **format + " is not supported by this proxy yet; use binary, json or avro"));
     s.format = *f;
   }
   auto reset = text("auto.offset.reset");
@@ -180,6 +180,18 @@ std::size_t record_size(const consumed_record& r) {
 }
 
 }  // namespace
+
+proxy_result<std::string> proxy::avro_records_json(std::vector<consumed_record>& records) {
+  for (auto& r : records) {
+    for (auto* field : {&r.record.key, &r.record.value}) {
+      if (!*field) continue;
+      auto text = avro_->decode(**field);
+      if (!text) return fail(text.error());
+      *field = std::move(*text);
+    }
+  }
+  return records_json(records, embedded_format::json);  // now JSON text
+}
 
 std::string proxy::base_uri(const net::http_request& req, const std::string& group, const std::string& name) const {
   return external_base(req) + "/consumers/" + group + "/instances/" + name;
@@ -235,7 +247,7 @@ net::http_response proxy::create_consumer(const net::http_request& req, const st
   if (!type) return error(req, http_status_error(406));
   auto body = parse_body(req);
   if (!body) return error(req, body.error());
-  auto settings = parse_settings(*body, options_.id);
+  auto settings = parse_settings(*body, options_.id, avro_ != nullptr);
   if (!settings) return error(req, settings.error());
   auto created = instances_.create(group, std::move(*settings), proxy_clock_ms());
   if (!created) return error(req, created.error());
@@ -375,7 +387,12 @@ boost::asio::awaitable<net::http_response> proxy::records(const net::http_reques
     auto waiting = instance.kafka->wait(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     co_await std::move(waiting);
   }
-  auto body = records_json(out, format);
+  proxy_result<std::string> body = std::string();
+  if (format == embedded_format::avro) {
+    body = avro_records_json(out);
+  } else {
+    body = records_json(out, format);
+  }
   if (!body) {
     // Nothing of this read is delivered: the next read starts again at its first records.
     std::map<topic_partition, std::int64_t> first;

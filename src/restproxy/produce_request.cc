@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <tuple>
+
 #include "common/base64.h"
 #include "restproxy/json_text.h"
 
@@ -68,7 +70,7 @@ proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view
   if (!records || records->is_null()) return fail(unprocessable("records may not be empty"));
   if (!records->is_array()) return fail(rest_error{400, 400, "\"records\" must be an array"});
   if (records->get_array().empty()) return fail(unprocessable("records may not be empty"));
-  auto field = format == embedded_format::binary ? parse_base64_field : json_field;
+  auto field = format == embedded_format::binary ? parse_base64_field : json_field;  // avro: JSON until encoded
   std::vector<produce_record> out;
   out.reserve(records->get_array().size());
   for (const auto& r : records->get_array()) {
@@ -100,7 +102,8 @@ proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view
   return out;
 }
 
-std::string produce_response_json(const std::vector<produce_outcome>& outcomes) {
+std::string produce_response_json(const std::vector<produce_outcome>& outcomes, std::optional<std::int32_t> key_schema_id,
+                                  std::optional<std::int32_t> value_schema_id) {
   json::array offsets;
   offsets.reserve(outcomes.size());
   for (const auto& o : outcomes) {
@@ -111,7 +114,31 @@ std::string produce_response_json(const std::vector<produce_outcome>& outcomes) 
     entry["error"] = o.error ? json::value(*o.error) : json::value(nullptr);
     offsets.push_back(std::move(entry));
   }
-  return json::serialize(json::object{{"offsets", std::move(offsets)}, {"key_schema_id", nullptr}, {"value_schema_id", nullptr}});
+  json::object out{{"offsets", std::move(offsets)}};
+  out["key_schema_id"] = key_schema_id ? json::value(*key_schema_id) : json::value(nullptr);
+  out["value_schema_id"] = value_schema_id ? json::value(*value_schema_id) : json::value(nullptr);
+  return json::serialize(out);
+}
+
+proxy_result<schema_refs> parse_schema_refs(std::string_view body) {
+  boost::system::error_code ec;
+  const auto doc = json::parse(body, ec);
+  if (ec || !doc.is_object()) return fail(rest_error{400, 400, "The request body must be a JSON object with a \"records\" array"});
+  const auto& o = doc.get_object();
+  schema_refs refs;
+  for (const auto& [name, text, id] : {std::tuple{"key", &refs.key_schema, &refs.key_schema_id},
+                                       std::tuple{"value", &refs.value_schema, &refs.value_schema_id}}) {
+    if (const auto* s = o.if_contains(std::string(name) + "_schema"); s && !s->is_null()) {
+      if (!s->is_string()) return fail(rest_error{422, 42205, std::string("Invalid schema: ") + name + "_schema must be a string"});
+      *text = std::string(s->get_string());
+    }
+    if (const auto* i = o.if_contains(std::string(name) + "_schema_id"); i && !i->is_null()) {
+      const auto n = i->if_int64();
+      if (!n || *n < 0 || *n > INT32_MAX) return fail(rest_error{422, 42205, std::string("Invalid schema: ") + name + "_schema_id must be a schema id"});
+      *id = static_cast<std::int32_t>(*n);
+    }
+  }
+  return refs;
 }
 
 }  // namespace tributary::restproxy

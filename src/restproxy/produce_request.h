@@ -28,7 +28,8 @@ struct produce_record {
 };
 
 // Errors: JSON syntax or shape → 400, no records → 422, bad base64 → 400 (the proxy's messages).
-// Only binary and json; other formats are the caller's to refuse.
+// binary and json; avro records come back as json's (compact JSON text of key and value), to be
+// encoded with the request's schemas (parse_schema_refs).
 proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format);
 
 // One entry per record of the request, in order: where it went, or why not.
@@ -41,7 +42,16 @@ struct produce_outcome {
 
 // {"offsets":[{"partition":0,"offset":0,"error_code":null,"error":null}],"key_schema_id":null,
 //  "value_schema_id":null}, nulls written out as the Java proxy does.
-std::string produce_response_json(const std::vector<produce_outcome>& outcomes);
+std::string produce_response_json(const std::vector<produce_outcome>& outcomes,
+                                  std::optional<std::int32_t> key_schema_id = std::nullopt,
+                                  std::optional<std::int32_t> value_schema_id = std::nullopt);
+
+// The schemas an avro produce request names: the schema text or a registry id, for keys and values.
+struct schema_refs {
+  std::optional<std::string> key_schema, value_schema;
+  std::optional<std::int32_t> key_schema_id, value_schema_id;
+};
+proxy_result<schema_refs> parse_schema_refs(std::string_view body);
 
 // Headers as `[{"name": ..., "value": base64 or null}]`; 400 for any other shape.
 proxy_result<std::vector<log::header>> parse_headers(const boost::json::value& v);

@@ -51,8 +51,8 @@ const std::string* proxy::query::get(std::string_view name) const {
   return nullptr;
 }
 
-proxy::proxy(cluster& c, proxy_options options)
-    : cluster_(c), options_(std::move(options)), instances_(c, options_.instance_timeout, options_.max_instances) {}
+proxy::proxy(cluster& c, proxy_options options, avro_serde* avro)
+    : cluster_(c), options_(std::move(options)), avro_(avro), instances_(c, options_.instance_timeout, options_.max_instances) {}
 
 std::optional<std::string> proxy::response_type(const net::http_request& req) {
   const auto accept = req[http::field::accept];
@@ -230,12 +230,20 @@ boost::asio::awaitable<net::http_response> proxy::produce(const net::http_reques
   if (!format) co_return error(req, http_status_error(415));
   const auto type = response_type(req);
   if (!type) co_return error(req, http_status_error(406));
-  if (*format != embedded_format::binary && *format != embedded_format::json)
+  const bool avro = *format == embedded_format::avro && avro_;
+  if (*format != embedded_format::binary && *format != embedded_format::json && !avro)
     co_return error(req, rest_error{415, 415,
                                     "Embedded format " + std::string(format_name(*format)) +
-                                        " is not supported by this proxy yet; produce binary or json"});
+                                        " is not supported by this proxy yet; produce binary, json or avro"});
   auto records = parse_produce_request(req.body(), *format);
   if (!records) co_return error(req, records.error());
+  std::pair<std::optional<std::int32_t>, std::optional<std::int32_t>> schema_ids;
+  if (avro) {
+    auto encoding = encode_avro(req, topic, *records);
+    auto encoded = co_await std::move(encoding);
+    if (!encoded) co_return error(req, encoded.error());
+    schema_ids = *encoded;
+  }
   auto count = cluster_.partitions_for_produce(topic);
   if (!count) co_return error(req, count.error());
 
@@ -247,7 +255,44 @@ boost::asio::awaitable<net::http_response> proxy::produce(const net::http_reques
   }
   auto appending = append_records(topic, *count, std::move(pending));
   const auto outcomes = co_await std::move(appending);
-  co_return json(req, 200, produce_response_json(outcomes), *type);
+  co_return json(req, 200, produce_response_json(outcomes, schema_ids.first, schema_ids.second), *type);
+}
+
+boost::asio::awaitable<proxy_result<std::pair<std::optional<std::int32_t>, std::optional<std::int32_t>>>>
+proxy::encode_avro(const net::http_request& req, const std::string& topic, std::vector<produce_record>& records) {
+  auto refs = parse_schema_refs(req.body());
+  if (!refs) co_return fail(refs.error());
+  bool keys = false, values = false;
+  for (const auto& r : records) {
+    keys = keys || r.key.has_value();
+    values = values || r.value.has_value();
+  }
+  if (keys && !refs->key_schema && !refs->key_schema_id)
+    co_return fail(rest_error{422, 42201, "Request includes keys but does not include key schema"});
+  if (values && !refs->value_schema && !refs->value_schema_id)
+    co_return fail(rest_error{422, 42202, "Request includes values but does not include value schema"});
+  std::optional<std::int32_t> key_id, value_id;
+  if (keys) {
+    auto resolving = avro_->resolve(topic + "-key", refs->key_schema, refs->key_schema_id);
+    auto id = co_await std::move(resolving);
+    if (!id) co_return fail(id.error());
+    key_id = *id;
+  }
+  if (values) {
+    auto resolving = avro_->resolve(topic + "-value", refs->value_schema, refs->value_schema_id);
+    auto id = co_await std::move(resolving);
+    if (!id) co_return fail(id.error());
+    value_id = *id;
+  }
+  for (auto& r : records) {
+    for (auto [field, id] : {std::pair{&r.key, key_id}, std::pair{&r.value, value_id}}) {
+      if (!*field) continue;
+      auto framed = avro_->encode(*id, **field);
+      if (!framed) co_return fail(framed.error());
+      *field = std::move(*framed);
+    }
+  }
+  co_return std::pair{key_id, value_id};
 }
 
 boost::asio::awaitable<std::vector<produce_outcome>> proxy::append_records(const std::string& topic,

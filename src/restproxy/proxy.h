@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/http_session.h"
+#include "restproxy/avro_serde.h"
 #include "restproxy/cluster.h"
 #include "restproxy/consumer_instances.h"
 #include "restproxy/produce_request.h"
@@ -33,7 +34,8 @@ struct proxy_options {
 
 class proxy {
  public:
-  proxy(cluster& c, proxy_options options);
+  // `avro`: the avro embedded format's schemas; without it avro is refused like jsonschema.
+  proxy(cluster& c, proxy_options options, avro_serde* avro = nullptr);
 
   boost::asio::awaitable<net::http_response> handle(const net::http_request& req);
   // Every ~100 ms: consumer heartbeats and auto commits; instances idle past their expiry are
@@ -83,6 +85,8 @@ class proxy {
   boost::asio::awaitable<response> commit_offsets(const net::http_request& req, consumer_instance& instance);
   response committed_offsets(const net::http_request& req, consumer_instance& instance);
   std::string base_uri(const net::http_request& req, const std::string& group, const std::string& name) const;
+  // The records response of an avro instance: keys and values decoded with their schemas.
+  proxy_result<std::string> avro_records_json(std::vector<consumed_record>& records);
 
   // The media type a metadata or produce response is sent as; nullopt when Accept admits none (406).
   static std::optional<std::string> response_type(const net::http_request& req);
@@ -91,8 +95,13 @@ class proxy {
   static response error(const net::http_request& req, const rest_error& e);
   bool authenticated(const net::http_request& req) const;
 
+  // avro records: key and value encoded with the request's schemas; the schema ids used.
+  boost::asio::awaitable<proxy_result<std::pair<std::optional<std::int32_t>, std::optional<std::int32_t>>>> encode_avro(
+      const net::http_request& req, const std::string& topic, std::vector<produce_record>& records);
+
   cluster& cluster_;
   proxy_options options_;
+  avro_serde* avro_;
   consumer_instances instances_;
   std::atomic<std::uint32_t> round_robin_{0};
 };

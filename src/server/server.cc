@@ -448,7 +448,8 @@ class server {
       spdlog::critical("restproxy.authentication-required needs users in kafka.sasl-users");
       return false;
     }
-    restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options));
+    avro_serde_ = std::make_unique<restproxy::avro_serde>(*schemas_, blocking_);
+    restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options), avro_serde_.get());
     net::http_limits limits;
     limits.body_bytes = static_cast<std::size_t>(rc.max_request_bytes);
     // A records request may wait consumer.request.timeout.ms before it answers.
@@ -500,6 +501,7 @@ class server {
   std::unique_ptr<schema_registry::store> schemas_;
   std::unique_ptr<schema_registry::api> schema_api_;
   std::unique_ptr<restproxy::embedded_cluster> restproxy_cluster_;
+  std::unique_ptr<restproxy::avro_serde> avro_serde_;
   std::unique_ptr<restproxy::proxy> restproxy_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
   boost::asio::steady_timer ticker_{pool_.at(0)};
