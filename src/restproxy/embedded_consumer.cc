@@ -41,18 +41,16 @@ std::vector<std::string> embedded_consumer::subscribed_topics_locked() const {
   if (!pattern_) return topics_;
   std::vector<std::string> out;
   for (auto& name : broker_.log().topic_names())
-    if (std::regex_match(name, *pattern_)) out.push_back(std::move(name));
+    if (pattern_->matches(name)) out.push_back(std::move(name));
   return out;
 }
 
 proxy_result<void> embedded_consumer::subscribe(std::vector<std::string> topics, std::string pattern) {
-  std::optional<std::regex> re;
+  std::optional<topic_pattern> re;
   if (!pattern.empty()) {
-    try {
-      re.emplace(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      return fail(rest_error{422, 422, "Invalid topic_pattern '" + pattern + "': " + e.what()});
-    }
+    auto compiled = topic_pattern::compile(pattern);
+    if (!compiled) return fail(rest_error{422, 422, "Invalid topic_pattern '" + pattern + "': " + compiled.error()});
+    re = std::move(*compiled);
   }
   for (const auto& t : topics) {  // as a Java consumer's metadata request would, when allowed
     kafka::broker::error_code ignored{};
@@ -65,7 +63,6 @@ proxy_result<void> embedded_consumer::subscribe(std::vector<std::string> topics,
     topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
     topics_ = std::move(topics);
     pattern_ = std::move(re);
-    pattern_text_ = std::move(pattern);
   }
   start_join();
   return {};
@@ -76,7 +73,6 @@ void embedded_consumer::unsubscribe() {
     lock_t lock(mutex_);
     topics_.clear();
     pattern_.reset();
-    pattern_text_.clear();
     manual_ = false;
     assigned_.clear();
     positions_.clear();

@@ -9,10 +9,9 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <regex>
-
 #include "kafka/broker/broker.h"
 #include "restproxy/cluster.h"
+#include "restproxy/topic_pattern.h"
 
 namespace tributary::restproxy {
 
@@ -70,8 +69,7 @@ class embedded_consumer : public consumer, public std::enable_shared_from_this<e
   mutable std::mutex mutex_;
   bool closed_ = false;
   std::vector<std::string> topics_;   // subscription by list
-  std::optional<std::regex> pattern_;  // subscription by pattern
-  std::string pattern_text_;
+  std::optional<topic_pattern> pattern_;  // subscription by pattern
   bool manual_ = false;                // assign() was used
   std::vector<topic_partition> assigned_;
   std::map<topic_partition, std::int64_t> positions_;
