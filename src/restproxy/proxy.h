@@ -70,7 +70,9 @@ class proxy {
 
   // v3_routes.cc: /v3/clusters[/{id}] and v3 produce.
   boost::asio::awaitable<response> v3(const net::http_request& req, const segments& path);
-  boost::asio::awaitable<response> v3_produce(const net::http_request& req, const std::string& topic);
+  // `batch`: records:batch, answered 207 with successes and failures by entry id.
+  boost::asio::awaitable<response> v3_produce(const net::http_request& req, const std::string& topic, bool batch);
+  static constexpr std::size_t v3_batch_max_entries = 10;  // api.v3.produce.batch.maximum.entries
   std::string external_base(const net::http_request& req) const;
 
   // consumer_routes.cc

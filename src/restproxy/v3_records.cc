@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <set>
+
 #include "common/rfc3339.h"
 #include "restproxy/json_text.h"
 
@@ -89,6 +91,29 @@ std::vector<v3_entry> parse_v3_records(std::string_view body) {
     }
     out.push_back(parse_one(parser.release()));
     body.remove_prefix(used);
+  }
+  return out;
+}
+
+proxy_result<std::vector<v3_batch_entry>> parse_v3_batch(std::string_view body, std::size_t max_entries) {
+  boost::system::error_code ec;
+  const auto doc = json::parse(body, ec);
+  if (ec) return fail(bad_request("malformed JSON in the request body: " + ec.message()));
+  const auto* o = doc.if_object();
+  const auto* entries = o ? o->if_contains("entries") : nullptr;
+  if (!entries || !entries->is_array()) return fail(bad_request("the body must be {\"entries\": [...]}"));
+  const auto& list = entries->get_array();
+  if (list.empty()) return fail(rest_error{422, 42208, "Empty batch."});
+  if (list.size() > max_entries) return fail(rest_error{422, 42208, "Too many entries in batch."});
+  std::vector<v3_batch_entry> out;
+  std::set<std::string> ids;
+  for (const auto& e : list) {
+    const auto* eo = e.if_object();
+    const auto* id = eo ? eo->if_contains("id") : nullptr;
+    if (!id || !id->is_string() || id->get_string().empty() || id->get_string().size() > 80)
+      return fail(rest_error{422, 42208, "Each batch entry needs an \"id\" of 1 to 80 characters."});
+    if (!ids.emplace(id->get_string()).second) return fail(rest_error{422, 42208, "Batch entry IDs are not distinct."});
+    out.push_back({std::string(id->get_string()), parse_one(e)});
   }
   return out;
 }

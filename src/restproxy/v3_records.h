@@ -25,6 +25,15 @@ using v3_entry = std::variant<v3_record, rest_error>;
 // it can be found); a well-formed object with bad content is one 400 entry and parsing goes on.
 std::vector<v3_entry> parse_v3_records(std::string_view body);
 
+// `POST .../records:batch`: {"entries": [{"id": "...", <record fields>}, ...]}, at most
+// max_entries entries with distinct ids of 1-80 characters; 422 42208 otherwise ("Empty batch.",
+// "Batch entry IDs are not distinct.", "Too many entries in batch."), 400 for malformed JSON.
+struct v3_batch_entry {
+  std::string id;
+  v3_entry entry;
+};
+proxy_result<std::vector<v3_batch_entry>> parse_v3_batch(std::string_view body, std::size_t max_entries);
+
 struct v3_delivery {
   std::string cluster_id, topic;
   std::int32_t partition = 0;

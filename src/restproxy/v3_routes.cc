@@ -52,8 +52,8 @@ std::string proxy::external_base(const net::http_request& req) const {
 boost::asio::awaitable<net::http_response> proxy::v3(const net::http_request& req, const segments& path) {
   const auto n = path.size();
   const bool get = req.method() == http::verb::get;
-  if (n < 2 || path[1] != "clusters" || n == 4 || n == 5 || n > 6 || (n == 6 && path[5] != "records") ||
-      (n >= 4 && path[3] != "topics"))
+  if (n < 2 || path[1] != "clusters" || n == 4 || n == 5 || n > 6 ||
+      (n == 6 && path[5] != "records" && path[5] != "records:batch") || (n >= 4 && path[3] != "topics"))
     co_return v3_error(req, http_status_error(404));
   const auto id = cluster_.cluster_id();
   if (n == 2) {
@@ -70,17 +70,29 @@ boost::asio::awaitable<net::http_response> proxy::v3(const net::http_request& re
     co_return v3_json(req, 200, json::serialize(cluster_json(external_base(req), id)));
   }
   if (req.method() != http::verb::post) co_return v3_error(req, http_status_error(405));
-  auto produced = v3_produce(req, path[4]);
+  auto produced = v3_produce(req, path[4], path[5] == "records:batch");
   co_return co_await std::move(produced);
 }
 
-boost::asio::awaitable<net::http_response> proxy::v3_produce(const net::http_request& req, const std::string& topic) {
+boost::asio::awaitable<net::http_response> proxy::v3_produce(const net::http_request& req, const std::string& topic,
+                                                             bool batch) {
   const auto content_type = req[http::field::content_type];
   if (content_type.substr(0, content_type.find(';')) != plain_json) co_return v3_error(req, http_status_error(415));
   if (!accepts(req[http::field::accept], plain_json)) co_return v3_error(req, http_status_error(406));
   auto count = cluster_.partitions_for_produce(topic);
   if (!count) co_return v3_error(req, count.error());
-  auto entries = parse_v3_records(req.body());
+  std::vector<v3_entry> entries;
+  std::vector<std::string> ids;  // batch entry ids
+  if (batch) {
+    auto parsed = parse_v3_batch(req.body(), v3_batch_max_entries);
+    if (!parsed) co_return v3_error(req, parsed.error());
+    for (auto& e : *parsed) {
+      ids.push_back(std::move(e.id));
+      entries.push_back(std::move(e.entry));
+    }
+  } else {
+    entries = parse_v3_records(req.body());
+  }
   if (entries.empty()) co_return v3_error(req, bad_request("the request has no records"));
   std::vector<produce_record*> pending;
   std::vector<std::optional<rest_error>> refused(entries.size());
@@ -98,23 +110,39 @@ boost::asio::awaitable<net::http_response> proxy::v3_produce(const net::http_req
   }
   auto appending = append_records(topic, *count, std::move(pending));
   const auto outcomes = co_await std::move(appending);
-  std::string body;
+  // One report per entry, in order: a delivery or an error.
+  std::vector<std::string> reports;
+  std::vector<bool> delivered;
   std::size_t next = 0;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (!body.empty()) body += '\n';
     if (refused[i]) {
-      body += v3_error_report(*refused[i]);
+      reports.push_back(v3_error_report(*refused[i]));
+      delivered.push_back(false);
       continue;
     }
     const auto& r = std::get<v3_record>(entries[i]);
     const auto& o = outcomes[next++];
     if (o.error_code) {
-      body += v3_error_report(rest_error{500, *o.error_code, o.error.value_or("")});
+      reports.push_back(v3_error_report(rest_error{500, *o.error_code, o.error.value_or("")}));
+      delivered.push_back(false);
     } else {
-      body += v3_report({cluster_.cluster_id(), topic, *o.partition, *o.offset, *r.record.timestamp}, r);
+      reports.push_back(v3_report({cluster_.cluster_id(), topic, *o.partition, *o.offset, *r.record.timestamp}, r));
+      delivered.push_back(true);
     }
   }
-  co_return v3_json(req, 200, std::move(body));
+  if (!batch) {
+    std::string body;
+    for (const auto& report : reports) body += (body.empty() ? "" : "\n") + report;
+    co_return v3_json(req, 200, std::move(body));
+  }
+  json::array successes, failures;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    json::object entry{{"id", ids[i]}};
+    const auto report = json::parse(reports[i]);
+    for (const auto& field : report.as_object()) entry[field.key()] = field.value();
+    (delivered[i] ? successes : failures).push_back(std::move(entry));
+  }
+  co_return v3_json(req, 207, json::serialize(json::object{{"successes", std::move(successes)}, {"failures", std::move(failures)}}));
 }
 
 }  // namespace tributary::restproxy

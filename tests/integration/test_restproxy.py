@@ -512,3 +512,23 @@ def test_avro_errors(hub_factory):
                   headers={"Content-Type": V2}, timeout=30)
     for _ in range(2):
         assert_error(requests.get(f"{base}/records", headers={"Accept": AVRO}, timeout=30), 408, 40801)
+
+
+def test_v3_batch_produce(rest):
+    cluster_id = requests.get(f"{rest.url}/v3/clusters", timeout=30).json()["data"][0]["cluster_id"]
+    url = f"{rest.url}/v3/clusters/{cluster_id}/topics/batched/records:batch"
+    entries = [{"id": "first", "value": {"type": "STRING", "data": "one"}},
+               {"id": "second", "value": {"type": "BINARY", "data": "!"}},
+               {"id": "third", "key": {"type": "STRING", "data": "k"}, "value": {"type": "JSON", "data": [3]}}]
+    r = requests.post(url, data=json.dumps({"entries": entries}), headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 207, r.text
+    body = r.json()
+    assert [s["id"] for s in body["successes"]] == ["first", "third"]
+    assert [s["offset"] for s in body["successes"]] == [0, 1]
+    assert body["failures"] == [{"id": "second", "error_code": 400,
+                                 "message": 'Bad Request: data="!" is not a valid base64 string.'}]
+    for bad, message in (([], "Empty batch."),
+                         ([{"id": "a", "value": {"data": 1}}] * 2, "Batch entry IDs are not distinct."),
+                         ([{"id": str(i), "value": {"data": i}} for i in range(11)], "Too many entries in batch.")):
+        r = requests.post(url, data=json.dumps({"entries": bad}), headers={"Content-Type": "application/json"}, timeout=30)
+        assert_error(r, 422, 42208, message)
