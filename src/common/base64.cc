@@ -19,6 +19,29 @@ constexpr auto kDecode = make_decode_table();
 
 int sextet(char c) { return kDecode[static_cast<unsigned char>(c)]; }
 
+// The quad loop's tables: a symbol's six bits already shifted to their place in the 24-bit group
+// (shift 18, 12, 6, 0), or kBad for a byte outside the alphabet, so that one OR of four lookups
+// gives the group and says whether any symbol was bad.
+constexpr std::uint32_t kBad = 1u << 24;
+constexpr std::array<std::uint32_t, 256> make_shifted_table(int shift) {
+  std::array<std::uint32_t, 256> table{};
+  for (auto& v : table) v = kBad;
+  for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::uint32_t>(i) << shift;
+  return table;
+}
+constexpr auto kShift18 = make_shifted_table(18);
+constexpr auto kShift12 = make_shifted_table(12);
+constexpr auto kShift6 = make_shifted_table(6);
+constexpr auto kShift0 = make_shifted_table(0);
+
+// The two symbols of every 12-bit value, for encoding a 24-bit group with two lookups.
+constexpr std::array<std::array<char, 2>, 4096> make_pair_table() {
+  std::array<std::array<char, 2>, 4096> table{};
+  for (int i = 0; i < 4096; ++i) table[static_cast<std::size_t>(i)] = {kAlphabet[i >> 6], kAlphabet[i & 63]};
+  return table;
+}
+constexpr auto kPairs = make_pair_table();
+
 }  // namespace
 
 void base64_append(std::string_view bytes, std::string& out) {
@@ -29,10 +52,12 @@ void base64_append(std::string_view bytes, std::string& out) {
   std::size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3, o += 4) {
     const std::uint32_t n = static_cast<std::uint32_t>(in[i]) << 16 | static_cast<std::uint32_t>(in[i + 1]) << 8 | in[i + 2];
-    o[0] = kAlphabet[n >> 18 & 63];
-    o[1] = kAlphabet[n >> 12 & 63];
-    o[2] = kAlphabet[n >> 6 & 63];
-    o[3] = kAlphabet[n & 63];
+    const auto& high = kPairs[n >> 12];
+    const auto& low = kPairs[n & 0xfff];
+    o[0] = high[0];
+    o[1] = high[1];
+    o[2] = low[0];
+    o[3] = low[1];
   }
   const std::size_t rest = bytes.size() - i;
   if (rest == 0) return;
@@ -59,15 +84,16 @@ std::optional<std::string> base64_decode(std::string_view text) {
   out.resize(text.size() / 4 * 3 - padding);
   char* o = out.data();
   const std::size_t full = text.size() - 4;  // every quad but the last: four symbols, no padding
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::uint32_t bad = 0;
   for (std::size_t i = 0; i < full; i += 4, o += 3) {
-    const int a = sextet(text[i]), b = sextet(text[i + 1]), c = sextet(text[i + 2]), d = sextet(text[i + 3]);
-    if ((a | b | c | d) < 0) return std::nullopt;  // also '=' anywhere but the final one or two places
-    const auto n = static_cast<std::uint32_t>(a) << 18 | static_cast<std::uint32_t>(b) << 12 |
-                   static_cast<std::uint32_t>(c) << 6 | static_cast<std::uint32_t>(d);
+    const std::uint32_t n = kShift18[in[i]] | kShift12[in[i + 1]] | kShift6[in[i + 2]] | kShift0[in[i + 3]];
+    bad |= n;  // also '=' anywhere but the final one or two places
     o[0] = static_cast<char>(n >> 16 & 0xff);
     o[1] = static_cast<char>(n >> 8 & 0xff);
     o[2] = static_cast<char>(n & 0xff);
   }
+  if (bad & kBad) return std::nullopt;
   const std::size_t symbols = 4 - padding;
   std::uint32_t n = 0;
   for (std::size_t k = 0; k < 4; ++k) {

@@ -93,8 +93,12 @@ std::string encode_batch(std::span<const record> records, std::int64_t producer_
                          std::int16_t producer_epoch = -1, std::int32_t base_sequence = -1);
 
 // Decodes the records of one complete batch, with absolute offsets and timestamps; a compressed
-// batch is decompressed first (log/compression.h), to at most max_batch_size bytes.
-result<std::vector<record>, batch_error> decode_records(std::span<const std::uint8_t> batch);
+// batch is decompressed first (log/compression.h), to at most max_batch_size bytes. `skip_crc`:
+// for batches read back from the log, whose CRC was checked when they were appended or recovered
+// (every other check still runs).
+enum class crc_check { verify, skip };
+result<std::vector<record>, batch_error> decode_records(std::span<const std::uint8_t> batch,
+                                                        crc_check crc = crc_check::verify);
 
 inline std::span<const std::uint8_t> as_bytes(std::string_view s) {
   return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};

@@ -64,6 +64,17 @@ TEST(RecordBatch, BaseOffsetIsOutsideTheCrc) {
   EXPECT_EQ((*records)[1].offset, 43);
 }
 
+TEST(RecordBatch, ReadsBackMaySkipTheCrcButNotTheOtherChecks) {
+  std::string batch = kFixture;
+  batch[17] = static_cast<char>(batch[17] ^ 1);  // inside the CRC field itself
+  EXPECT_EQ(decode_records(as_bytes(batch)).error().code, batch_errc::bad_crc);
+  auto records = decode_records(as_bytes(batch), crc_check::skip);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(*records, fixture_records());
+  EXPECT_EQ(decode_records(as_bytes(kFixture.substr(0, kFixture.size() - 1)), crc_check::skip).error().code,
+            batch_errc::truncated);
+}
+
 TEST(RecordBatch, EveryCoveredByteFlipFailsTheCrc) {
   for (std::size_t i = 21; i < kFixture.size(); ++i) {
     std::string batch = kFixture;
