@@ -3,6 +3,7 @@
 #include <boost/json/parse.hpp>
 
 #include "net/blocking.h"
+#include "restproxy/json_text.h"
 #include "schema_registry/avro_codec.h"
 
 namespace tributary::restproxy {
@@ -54,7 +55,7 @@ proxy_result<std::string> avro_serde::encode(std::int32_t id, std::string_view j
   auto s = schema(id);
   if (!s) return fail(s.error());
   boost::system::error_code ec;
-  const auto data = boost::json::parse(json_text, ec);
+  const auto data = boost::json::parse(json_text, ec, {}, record_data_parse_options());
   if (ec) return fail(rest_error{422, 42203, "Conversion of JSON to Object failed: " + ec.message()});
   auto binary = schema_registry::encode_avro(**s, data);
   if (!binary) return fail(rest_error{422, 42203, "Conversion of JSON to Avro failed: " + binary.error()});

@@ -55,6 +55,12 @@ void append_compact_json(const boost::json::value& v, std::string& out) {
   }
 }
 
+boost::json::parse_options record_data_parse_options() {
+  boost::json::parse_options options;
+  options.max_depth = 512;
+  return options;
+}
+
 std::string compact_json(const boost::json::value& v) {
   std::string out;
   append_compact_json(v, out);

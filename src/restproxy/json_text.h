@@ -3,6 +3,7 @@
 // Pure.
 #pragma once
 
+#include <boost/json/parse_options.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
@@ -10,6 +11,10 @@
 namespace tributary::restproxy {
 
 void append_compact_json(const boost::json::value& v, std::string& out);
+
+// How record data is parsed (bodies carrying records, stored json and avro records): nesting up to
+// 512 levels, where Boost.JSON's default stops at 32 (Jackson's at 1000).
+boost::json::parse_options record_data_parse_options();
 std::string compact_json(const boost::json::value& v);
 
 }  // namespace tributary::restproxy

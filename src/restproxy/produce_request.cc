@@ -62,7 +62,7 @@ std::optional<std::string> decode_base64_lenient(std::string_view text) {
 proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format) {
   boost::system::error_code ec;
   json::monotonic_resource arena;  // the document lives only for this call: no frees one by one
-  json::value doc = json::parse(body, ec, &arena);
+  json::value doc = json::parse(body, ec, &arena, record_data_parse_options());
   if (ec) return fail(rest_error{400, 400, "Unexpected JSON input: " + ec.message()});
   const auto* obj = doc.if_object();
   if (!obj) return fail(rest_error{400, 400, "The request body must be a JSON object with a \"records\" array"});

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "common/base64.h"
+#include "restproxy/json_text.h"
 
 namespace tributary::restproxy {
 namespace {
@@ -25,7 +26,7 @@ proxy_result<bool> append_field(const std::optional<std::string>& bytes, embedde
     return true;
   }
   boost::system::error_code ec;
-  json::parse(*bytes, ec);
+  json::parse(*bytes, ec, {}, record_data_parse_options());
   if (ec)
     return fail(rest_error{408, 40801, std::string("Cannot deserialize the ") + what + " of the record at offset " +
                                            std::to_string(r.record.offset) + " of " + r.topic + "-" +

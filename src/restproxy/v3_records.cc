@@ -80,11 +80,11 @@ bool only_whitespace(std::string_view s) {
 
 std::vector<v3_entry> parse_v3_records(std::string_view body) {
   std::vector<v3_entry> out;
-  json::parser parser;
+  json::parser parser({}, record_data_parse_options());
   while (!only_whitespace(body)) {
     parser.reset();
     boost::system::error_code ec;
-    const auto used = parser.write_some(body.data(), body.size(), ec);
+    const auto used = parser.write_some(body.data(), body.size(), ec);  // options: see the parser's construction
     if (ec) {
       out.emplace_back(bad_request("malformed JSON in the request body: " + ec.message()));
       break;
@@ -97,7 +97,7 @@ std::vector<v3_entry> parse_v3_records(std::string_view body) {
 
 proxy_result<std::vector<v3_batch_entry>> parse_v3_batch(std::string_view body, std::size_t max_entries) {
   boost::system::error_code ec;
-  const auto doc = json::parse(body, ec);
+  const auto doc = json::parse(body, ec, {}, record_data_parse_options());
   if (ec) return fail(bad_request("malformed JSON in the request body: " + ec.message()));
   const auto* o = doc.if_object();
   const auto* entries = o ? o->if_contains("entries") : nullptr;

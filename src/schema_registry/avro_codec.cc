@@ -3,11 +3,15 @@
 #include <avro.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <vector>
 #include <memory>
 
 #include "common/big_endian.h"
+#include "common/utf8.h"
 
 namespace tributary::schema_registry {
 namespace {
@@ -168,6 +172,8 @@ std::optional<std::string> fill(avro_value_t* v, const json::value& data, const 
       const auto* o = data.if_object();
       if (!o) return mismatch("a map (object)");
       for (const auto& [key, item_data] : *o) {
+        if (key.find('\0') != json::string_view::npos)  // libavro takes map keys as C strings
+          return "a map key with U+0000 at " + where(path) + " is not supported";
         avro_value_t item;
         if (avro_value_add(v, std::string(key).c_str(), &item, nullptr, nullptr) != 0) return "cannot add to the map at " + where(path);
         if (auto e = fill(&item, item_data, path + "." + std::string(key))) return e;
@@ -224,113 +230,173 @@ void append_double(double d, std::string& out) {
   if (written.find_first_of(".eE") == std::string_view::npos) out += ".0";
 }
 
-// Avro's JSON encoding of a value, the inverse of fill (libavro's own loses bytes after a NUL).
-bool render(avro_value_t* v, std::string& out) {
-  switch (avro_value_get_type(v)) {
-    case AVRO_NULL: out += "null"; return true;
-    case AVRO_BOOLEAN: {
-      int b = 0;
-      avro_value_get_boolean(v, &b);
-      out += b ? "true" : "false";
-      return true;
-    }
-    case AVRO_INT32: {
-      int32_t n = 0;
-      avro_value_get_int(v, &n);
-      out += std::to_string(n);
-      return true;
-    }
-    case AVRO_INT64: {
-      int64_t n = 0;
-      avro_value_get_long(v, &n);
-      out += std::to_string(n);
-      return true;
-    }
-    case AVRO_FLOAT: {
-      float f = 0;
-      avro_value_get_float(v, &f);
-      append_double(f, out);
-      return true;
-    }
-    case AVRO_DOUBLE: {
-      double d = 0;
-      avro_value_get_double(v, &d);
-      append_double(d, out);
-      return true;
-    }
-    case AVRO_STRING: {
-      const char* str = nullptr;
-      size_t size = 0;
-      avro_value_get_string(v, &str, &size);
-      append_string(std::string_view(str, size > 0 ? size - 1 : 0), out);  // size counts the NUL
-      return true;
-    }
-    case AVRO_BYTES:
-    case AVRO_FIXED: {
-      const void* buf = nullptr;
-      size_t size = 0;
-      if (avro_value_get_type(v) == AVRO_BYTES) avro_value_get_bytes(v, &buf, &size);
-      else avro_value_get_fixed(v, &buf, &size);
-      append_latin1(buf, size, out);
-      return true;
-    }
-    case AVRO_ENUM: {
-      int index = 0;
-      avro_value_get_enum(v, &index);
-      const char* symbol = avro_schema_enum_get(avro_value_get_schema(v), index);
-      if (!symbol) return false;
-      append_string(symbol, out);
-      return true;
-    }
-    case AVRO_ARRAY: {
-      size_t n = 0;
-      avro_value_get_size(v, &n);
-      out += '[';
-      for (size_t i = 0; i < n; ++i) {
-        avro_value_t item;
-        if (i) out += ',';
-        if (avro_value_get_by_index(v, i, &item, nullptr) != 0 || !render(&item, out)) return false;
+// Reads Avro binary straight from the bytes by walking the schema and writes Avro's JSON
+// encoding: every length is checked against what is left, so hostile bytes cannot make it read
+// past the end or allocate (libavro's reader leaks on some truncated strings), and nesting is
+// bounded (a recursive schema cannot recurse without data to read, but the data can be deep).
+class binary_reader {
+ public:
+  explicit binary_reader(std::string_view bytes) : p_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+  bool done() const { return p_ == end_; }
+
+  std::optional<std::string> value(avro_schema_t schema, std::string& out, int depth = 0) {
+    if (depth > max_depth) return std::string("nested deeper than ") + std::to_string(max_depth) + " levels";
+    if (is_avro_link(schema)) schema = avro_schema_link_target(schema);
+    switch (avro_typeof(schema)) {
+      case AVRO_NULL: out += "null"; return std::nullopt;
+      case AVRO_BOOLEAN: {
+        if (p_ == end_ || static_cast<unsigned char>(*p_) > 1) return std::string("a boolean is not 0 or 1");
+        out += *p_++ ? "true" : "false";
+        return std::nullopt;
       }
-      out += ']';
-      return true;
-    }
-    case AVRO_MAP:
-    case AVRO_RECORD: {
-      size_t n = 0;
-      avro_value_get_size(v, &n);
-      out += '{';
-      for (size_t i = 0; i < n; ++i) {
-        avro_value_t item;
-        const char* name = nullptr;
-        if (i) out += ',';
-        if (avro_value_get_by_index(v, i, &item, &name) != 0 || !name) return false;
+      case AVRO_INT32:
+      case AVRO_INT64: {
+        auto n = varlong();
+        if (!n) return std::string("a bad varint");
+        if (avro_typeof(schema) == AVRO_INT32 && (*n < INT32_MIN || *n > INT32_MAX)) return std::string("an int out of range");
+        out += std::to_string(*n);
+        return std::nullopt;
+      }
+      case AVRO_FLOAT: {
+        if (end_ - p_ < 4) return std::string("a float cut short");
+        float f;
+        std::memcpy(&f, p_, 4);  // little-endian, as this machine
+        p_ += 4;
+        append_double(f, out);
+        return std::nullopt;
+      }
+      case AVRO_DOUBLE: {
+        if (end_ - p_ < 8) return std::string("a double cut short");
+        double d;
+        std::memcpy(&d, p_, 8);
+        p_ += 8;
+        append_double(d, out);
+        return std::nullopt;
+      }
+      case AVRO_STRING:
+      case AVRO_BYTES: {
+        auto n = varlong();
+        if (!n || *n < 0 || *n > end_ - p_) return std::string("a length beyond the data");
+        const std::string_view bytes(p_, static_cast<std::size_t>(*n));
+        p_ += *n;
+        if (avro_typeof(schema) == AVRO_STRING) append_string(utf8_with_replacements(bytes), out);  // as Java reads it
+        else append_latin1(bytes.data(), bytes.size(), out);
+        return std::nullopt;
+      }
+      case AVRO_FIXED: {
+        const auto size = avro_schema_fixed_size(schema);
+        if (size > end_ - p_) return std::string("a fixed cut short");
+        append_latin1(p_, static_cast<std::size_t>(size), out);
+        p_ += size;
+        return std::nullopt;
+      }
+      case AVRO_ENUM: {
+        auto n = varlong();
+        if (!n || *n < 0 || *n >= avro_schema_enum_number_of_symbols(schema)) return std::string("an enum index out of range");
+        append_string(avro_schema_enum_get(schema, static_cast<int>(*n)), out);
+        return std::nullopt;
+      }
+      case AVRO_ARRAY:
+      case AVRO_MAP: {
+        const bool map = avro_typeof(schema) == AVRO_MAP;
+        avro_schema_t items = map ? avro_schema_map_values(schema) : avro_schema_array_items(schema);
+        // A map's entries: a key written twice keeps its last value (as Java's HashMap does).
+        std::vector<std::pair<std::string, std::string>> entries;
+        std::int64_t null_items = 0;
+        out += map ? '{' : '[';
+        bool first = true;
+        for (;;) {
+          auto count = varlong();
+          if (!count) return std::string("a bad block count");
+          if (*count == 0) break;
+          if (*count < 0) {
+            if (*count == INT64_MIN || !varlong()) return std::string("a bad block size");  // the byte size is not needed
+            count = -*count;
+          }
+          // Every item takes a byte at least, but nulls: an array of those gets a fixed cap instead.
+          const bool zero_width = !map && avro_typeof(is_avro_link(items) ? avro_schema_link_target(items) : items) == AVRO_NULL;
+          null_items += zero_width ? *count : 0;
+          if (zero_width ? null_items > max_null_items : *count > end_ - p_) return std::string("a block count beyond the data");
+          for (std::int64_t i = 0; i < *count; ++i) {
+            if (!map) {
+              if (!first) out += ',';
+              first = false;
+              if (auto e = value(items, out, depth + 1)) return e;
+              continue;
+            }
+            auto n = varlong();
+            if (!n || *n < 0 || *n > end_ - p_) return std::string("a map key beyond the data");
+            std::string key = utf8_with_replacements(std::string_view(p_, static_cast<std::size_t>(*n)));
+            p_ += *n;
+            std::string item;
+            if (auto e = value(items, item, depth + 1)) return e;
+            auto same_key = std::find_if(entries.begin(), entries.end(), [&key](const auto& kv) { return kv.first == key; });
+            if (same_key != entries.end()) same_key->second = std::move(item);
+            else entries.emplace_back(std::move(key), std::move(item));
+          }
+        }
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+          if (i) out += ',';
+          append_string(entries[i].first, out);
+          out += ':';
+          out += entries[i].second;
+        }
+        out += map ? '}' : ']';
+        return std::nullopt;
+      }
+      case AVRO_UNION: {
+        auto n = varlong();
+        if (!n || *n < 0 || *n >= static_cast<std::int64_t>(avro_schema_union_size(schema))) return std::string("a union branch out of range");
+        avro_schema_t b = avro_schema_union_branch(schema, static_cast<int>(*n));
+        avro_schema_t target = is_avro_link(b) ? avro_schema_link_target(b) : b;
+        if (avro_typeof(target) == AVRO_NULL) {
+          out += "null";
+          return std::nullopt;
+        }
+        std::string name = avro_schema_type_name(target);
+        if (const char* ns = avro_schema_namespace(target); ns && *ns && is_avro_named_type(target)) name = std::string(ns) + "." + name;
+        out += '{';
         append_string(name, out);
         out += ':';
-        if (!render(&item, out)) return false;
+        if (auto e = value(target, out, depth + 1)) return e;
+        out += '}';
+        return std::nullopt;
       }
-      out += '}';
-      return true;
-    }
-    case AVRO_UNION: {
-      avro_value_t branch;
-      if (avro_value_get_current_branch(v, &branch) != 0) return false;
-      if (avro_value_get_type(&branch) == AVRO_NULL) {
-        out += "null";
-        return true;
+      case AVRO_RECORD: {
+        out += '{';
+        const auto fields = avro_schema_record_size(schema);
+        for (size_t i = 0; i < fields; ++i) {
+          if (i) out += ',';
+          append_string(avro_schema_record_field_name(schema, static_cast<int>(i)), out);
+          out += ':';
+          if (auto e = value(avro_schema_record_field_get_by_index(schema, static_cast<int>(i)), out, depth + 1)) return e;
+        }
+        out += '}';
+        return std::nullopt;
       }
-      avro_schema_t b = avro_value_get_schema(&branch);
-      std::string name = avro_schema_type_name(b);
-      if (const char* ns = avro_schema_namespace(b); ns && *ns && is_avro_named_type(b)) name = std::string(ns) + "." + name;
-      out += '{';
-      append_string(name, out);
-      out += ':';
-      if (!render(&branch, out)) return false;
-      out += '}';
-      return true;
+      default: return std::string("an unsupported Avro type");
     }
-    default: return false;
   }
-}
+
+ private:
+  static constexpr int max_depth = 64;
+  static constexpr std::int64_t max_null_items = 1 << 16;
+
+  // Zigzag varint of at most 10 bytes.
+  std::optional<std::int64_t> varlong() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (p_ == end_) return std::nullopt;
+      const auto b = static_cast<unsigned char>(*p_++);
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return static_cast<std::int64_t>((v >> 1) ^ (~(v & 1) + 1));
+    }
+    return std::nullopt;
+  }
+
+  const char* p_;
+  const char* end_;
+};
 
 }  // namespace
 
@@ -349,17 +415,10 @@ result<std::string, std::string> encode_avro(const avro_schema& schema, const js
 }
 
 result<std::string, std::string> decode_avro(const avro_schema& schema, std::string_view binary) {
-  generic_value value(schema.get());
-  if (!value.ok()) return fail(std::string("cannot make a value of the schema: ") + avro_strerror());
-  avro_reader_t reader = avro_reader_memory(binary.data(), static_cast<int64_t>(binary.size()));
-  const int failed = avro_value_read(reader, value.get());
-  char extra = 0;
-  const bool left_over = !failed && avro_read(reader, &extra, 1) == 0;
-  avro_reader_free(reader);
-  if (failed) return fail(std::string("not Avro data of the schema: ") + avro_strerror());
-  if (left_over) return fail(std::string("not Avro data of the schema: bytes left over after the value"));
+  binary_reader reader(binary);
   std::string out;
-  if (!render(value.get(), out)) return fail(std::string("cannot render the value"));
+  if (auto e = reader.value(schema.get(), out)) return fail("not Avro data of the schema: " + *e);
+  if (!reader.done()) return fail(std::string("not Avro data of the schema: bytes left over after the value"));
   return out;
 }
 

@@ -1,7 +1,8 @@
 // avro_codec: Avro data in Avro's JSON encoding (unions as {"<branch type>": value} or null, bytes
-// and fixed as strings of code points 0-255) to Avro binary for a schema and back, with libavro's
-// generic values; and Confluent's wire format around it (magic byte 0, 4-byte big-endian schema
-// id, Avro binary). Errors are values with a message naming the place in the data. Thread-safe.
+// and fixed as strings of code points 0-255) to Avro binary for a schema (with libavro's generic
+// values) and back (with a bounds-checked reader of our own walking libavro's schema: libavro's
+// reader leaks on some truncated input); and Confluent's wire format around it (magic byte 0,
+// 4-byte big-endian schema id, Avro binary). Errors are values with a message. Thread-safe.
 #pragma once
 
 #include <boost/json/value.hpp>
