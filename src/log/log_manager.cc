@@ -108,6 +108,15 @@ log_result<void> log_manager::open_partitions(topic& t) {
   return {};
 }
 
+log_result<std::shared_ptr<topic>> log_manager::find_or_create_topic(const std::string& name, const topic_config& config) {
+  if (auto t = find_topic(name)) return t;
+  auto created = create_topic(name, config);
+  if (!created && created.error().code == log_errc::topic_exists) {
+    if (auto t = find_topic(name)) return t;  // created concurrently
+  }
+  return created;
+}
+
 log_result<std::shared_ptr<topic>> log_manager::create_topic(const std::string& name, const topic_config& config) {
   if (auto r = validate_topic_name(name); !r) return fail(r.error());
   if (config.partitions < 1 || config.partitions > 10000) {

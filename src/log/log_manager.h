@@ -45,6 +45,8 @@ class log_manager {
   ~log_manager();
 
   log_result<std::shared_ptr<topic>> create_topic(const std::string& name, const topic_config& config);
+  // The topic, created with `config` when missing.
+  log_result<std::shared_ptr<topic>> find_or_create_topic(const std::string& name, const topic_config& config);
   std::shared_ptr<topic> find_topic(const std::string& name) const;
   std::shared_ptr<partition> find_partition(const std::string& topic_name, int index) const;
   log_result<void> delete_topic(const std::string& name);

@@ -89,6 +89,16 @@ log_result<void> topic_config::apply(const std::map<std::string, std::string>& v
   return {};
 }
 
+topic_config internal_topic_config() {
+  topic_config config;
+  config.partitions = 1;
+  config.flush = flush_policy::always;
+  config.compact = true;
+  config.retention_ms = -1;
+  config.segment_bytes = 64 << 20;
+  return config;
+}
+
 log_result<void> validate_topic_name(std::string_view name) {
   auto bad = [&](const std::string& why) {
     return fail(log_error{log_errc::invalid_topic, "invalid topic name '" + std::string(name) + "': " + why});

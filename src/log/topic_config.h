@@ -35,6 +35,10 @@ struct topic_config {
   log_result<void> apply(const std::map<std::string, std::string>& values);
 };
 
+// Tributary's own state topics (__consumer_offsets, _schemas): one partition, fsynced before an
+// append is acknowledged, compacted, kept forever, 64 MiB segments.
+topic_config internal_topic_config();
+
 // Kafka's topic name rules: [a-zA-Z0-9._-], 1..249 characters, not "." or "..".
 log_result<void> validate_topic_name(std::string_view name);
 

@@ -2,8 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
-#include <charconv>
-#include <cmath>
+#include "common/double_text.h"
+
 
 namespace tributary::restproxy {
 
@@ -13,20 +13,7 @@ void append_compact_json(const boost::json::value& v, std::string& out) {
     case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
     case boost::json::kind::int64: out += std::to_string(v.get_int64()); return;
     case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); return;
-    case boost::json::kind::double_: {
-      const double d = v.get_double();
-      if (!std::isfinite(d)) {  // not representable in JSON; Boost.JSON does not parse these anyway
-        out += "null";
-        return;
-      }
-      char text[32];
-      const auto [end, ec] = std::to_chars(text, text + sizeof text, d);
-      std::string_view written(text, static_cast<std::size_t>(end - text));
-      out += written;
-      // Keep it a floating-point number when it has no fraction or exponent (2.0, not 2).
-      if (written.find_first_of(".eE") == std::string_view::npos) out += ".0";
-      return;
-    }
+    case boost::json::kind::double_: append_double_text(v.get_double(), out); return;
     case boost::json::kind::string: out += boost::json::serialize(v.get_string()); return;
     case boost::json::kind::array: {
       out += '[';

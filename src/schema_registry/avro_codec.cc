@@ -4,13 +4,12 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstring>
 #include <vector>
 #include <memory>
 
 #include "common/big_endian.h"
+#include "common/double_text.h"
 #include "common/utf8.h"
 
 namespace tributary::schema_registry {
@@ -218,18 +217,6 @@ void append_latin1(const void* data, std::size_t size, std::string& out) {
   append_string(utf8, out);
 }
 
-void append_double(double d, std::string& out) {
-  if (!std::isfinite(d)) {
-    out += "null";
-    return;
-  }
-  char text[32];
-  const auto [end, ec] = std::to_chars(text, text + sizeof text, d);
-  std::string_view written(text, static_cast<std::size_t>(end - text));
-  out += written;
-  if (written.find_first_of(".eE") == std::string_view::npos) out += ".0";
-}
-
 // Reads Avro binary straight from the bytes by walking the schema and writes Avro's JSON
 // encoding: every length is checked against what is left, so hostile bytes cannot make it read
 // past the end or allocate (libavro's reader leaks on some truncated strings), and nesting is
@@ -262,7 +249,7 @@ class binary_reader {
         float f;
         std::memcpy(&f, p_, 4);  // little-endian, as this machine
         p_ += 4;
-        append_double(f, out);
+        append_double_text(f, out);
         return std::nullopt;
       }
       case AVRO_DOUBLE: {
@@ -270,7 +257,7 @@ class binary_reader {
         double d;
         std::memcpy(&d, p_, 8);
         p_ += 8;
-        append_double(d, out);
+        append_double_text(d, out);
         return std::nullopt;
       }
       case AVRO_STRING:

@@ -25,19 +25,9 @@ registry_error not_found(registry_errc code, const std::string& what) { return {
 }  // namespace
 
 log::log_result<std::unique_ptr<store>> store::open(log::log_manager& log) {
-  auto t = log.find_topic(topic_name);
-  if (!t) {
-    log::topic_config config;
-    config.partitions = 1;
-    config.flush = log::flush_policy::always;
-    config.compact = true;
-    config.retention_ms = -1;
-    config.segment_bytes = 64 << 20;
-    auto created = log.create_topic(topic_name, config);
-    if (!created) return fail(created.error());
-    t = *created;
-  }
-  std::unique_ptr<store> s(new store(t->get(0)));
+  auto t = log.find_or_create_topic(topic_name, log::internal_topic_config());
+  if (!t) return fail(t.error());
+  std::unique_ptr<store> s(new store((*t)->get(0)));
   auto latest = s->partition_->latest_per_key();
   if (!latest) return fail(latest.error());
   for (const auto& r : *latest) s->apply(*r.key, *r.value);

@@ -49,19 +49,9 @@ std::optional<committed_offset> offset_store::decode_value(const std::string& by
 }
 
 log::log_result<std::unique_ptr<offset_store>> offset_store::open(log::log_manager& log) {
-  auto t = log.find_topic(topic_name);
-  if (!t) {
-    log::topic_config config;
-    config.partitions = 1;
-    config.flush = log::flush_policy::always;
-    config.compact = true;
-    config.retention_ms = -1;
-    config.segment_bytes = 64 << 20;
-    auto created = log.create_topic(topic_name, config);
-    if (!created) return fail(created.error());
-    t = *created;
-  }
-  std::unique_ptr<offset_store> store(new offset_store(t->get(0)));
+  auto t = log.find_or_create_topic(topic_name, log::internal_topic_config());
+  if (!t) return fail(t.error());
+  std::unique_ptr<offset_store> store(new offset_store((*t)->get(0)));
   auto latest = store->partition_->latest_per_key();
   if (!latest) return fail(latest.error());
   std::size_t skipped = 0;
