@@ -35,9 +35,9 @@
 #include "registry/registry_service.h"
 #include "adapters/http/adapter.h"
 #include "restproxy/embedded_cluster.h"
+#include "restproxy/proxy.h"
 #include "schema_registry/api.h"
 #include "schema_registry/store.h"
-#include "restproxy/proxy.h"
 #include "adapters/mqtt/adapter.h"
 #include "messaging/embedded_sender.h"
 #include "server/data_dir_lock.h"
@@ -402,7 +402,6 @@ class server {
     });
   }
 
-  // Drives consumer-group timeouts (session expiry, rebalance deadlines).
   bool open_schema_registry() {
     auto opened = schema_registry::store::open(*log_);
     if (!opened) {
@@ -413,6 +412,11 @@ class server {
     schema_api_ = std::make_unique<schema_registry::api>(*schemas_);
     net::http_limits limits;
     limits.body_bytes = 1 << 20;
+    limits.error_response = [](boost::beast::http::status status, std::string_view message, unsigned version) {
+      const auto code = static_cast<unsigned>(status);
+      return restproxy::error_response({code, static_cast<int>(code), std::string(message)},
+                                       "application/vnd.schemaregistry.v1+json", version);
+    };
     // Registrations wait for an fsync: never on an I/O thread.
     return add_http_listener(
         "schema-registry", config_.schema_registry.listen,
@@ -463,6 +467,8 @@ class server {
         [this](const net::http_request& req) { return restproxy_->handle(req); }, limits);
   }
 
+  // Drives consumer-group timeouts (session expiry, rebalance deadlines) and the REST proxy's
+  // consumer instances (heartbeats, auto commits, idle expiry).
   boost::asio::awaitable<void> tick_groups() {
     for (;;) {
       ticker_.expires_after(std::chrono::milliseconds(100));

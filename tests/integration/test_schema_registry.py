@@ -87,6 +87,8 @@ def test_errors_have_the_registry_codes(hub):
     assert_error(requests.delete(f"{url}/subjects", timeout=30), 405, 405)
     r = requests.post(f"{url}/subjects/e/versions", data="{", headers={"Content-Type": SR}, timeout=30)
     assert_error(r, 400, 400)
+    r = requests.post(f"{url}/subjects/e/versions", data="x" * (1024 * 1024 + 1), headers={"Content-Type": SR}, timeout=30)
+    assert_error(r, 413, 413)  # bodies above 1 MiB, in the registry's error shape
     assert requests.delete(f"{url}/subjects/e", timeout=30).json() == [1]
     assert_error(requests.get(f"{url}/subjects/e/versions", timeout=30), 404, 40401)
 
