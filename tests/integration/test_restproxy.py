@@ -536,3 +536,26 @@ def test_v3_batch_produce(rest):
                          ([{"id": str(i), "value": {"data": i}} for i in range(11)], "Too many entries in batch.")):
         r = requests.post(url, data=json.dumps({"entries": bad}), headers={"Content-Type": "application/json"}, timeout=30)
         assert_error(r, 422, 42208, message)
+
+
+def test_acknowledged_schemas_and_commits_survive_kill_9(hub_factory):
+    h = hub_factory().start()
+    r = requests.post(f"{h.schema_registry_url}/subjects/kept-value/versions", data=json.dumps({"schema": json.dumps(CARD)}),
+                      headers={"Content-Type": "application/vnd.schemaregistry.v1+json"}, timeout=30)
+    assert r.status_code == 200, r.text
+    schema_id = r.json()["id"]
+    produce(h.restproxy_url, "kept", [{"value": b64(f"m{i}")} for i in range(5)])
+    base = create_consumer(h.restproxy_url, "kept-group", **{"auto.commit.enable": "false"})
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "kept", "partition": 0}]}),
+                  headers={"Content-Type": V2}, timeout=30)
+    r = requests.post(f"{base}/offsets", data=json.dumps({"offsets": [{"topic": "kept", "partition": 0, "offset": 2}]}),
+                      headers={"Content-Type": V2}, timeout=30)
+    assert r.status_code == 200, r.text
+    h.kill()
+    h.start()
+    assert json.loads(requests.get(f"{h.schema_registry_url}/schemas/ids/{schema_id}", timeout=30).json()["schema"]) == CARD
+    base = create_consumer(h.restproxy_url, "kept-group", **{"auto.offset.reset": "earliest"})
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "kept", "partition": 0}]}),
+                  headers={"Content-Type": V2}, timeout=30)
+    first = read_until(base, 1)[0]
+    assert first["offset"] == 3  # the committed offset + 1
