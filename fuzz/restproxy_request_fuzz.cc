@@ -1,8 +1,9 @@
 // Fuzz target for what the REST proxy parses from clients (src/restproxy/): v2 produce bodies in
 // the binary and json formats, v3 produce streams, and the consumer-protocol bytes other group
 // members send (subscriptions, assignments). The first byte picks the parser, the rest is its
-// input. Every input must give a value or a 400/422 error with a message; json records must be
-// JSON again; decoded protocol bytes must survive encode -> decode. A broken invariant aborts.
+// input. Every input must give a value or a 400/422 error with a message; binary bodies must parse
+// the same through the streaming and the document parser; json records must be JSON again; decoded
+// protocol bytes must survive encode -> decode. A broken invariant aborts.
 // Built as restproxy_request_fuzz (libFuzzer, clang) and restproxy_request_fuzz_replay (any
 // compiler, run by ctest over corpus/restproxy_request/); see README.md.
 #include <boost/json/parse.hpp>
@@ -43,6 +44,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 1: {
       const auto format = data[0] % 5 == 0 ? rp::embedded_format::binary : rp::embedded_format::json;
       const auto parsed = rp::parse_produce_request(input, format);
+      if (format == rp::embedded_format::binary) {  // the streaming parse agrees with the document parse
+        const auto document = rp::parse_produce_request(input, format, false);
+        FUZZ_CHECK(document.ok() == parsed.ok());
+        if (parsed) {
+          FUZZ_CHECK(document->size() == parsed->size());
+          for (std::size_t i = 0; i < parsed->size(); ++i) {
+            const auto &a = (*parsed)[i], &b = (*document)[i];
+            FUZZ_CHECK(a.key == b.key && a.value == b.value && a.partition == b.partition && a.headers == b.headers);
+          }
+        } else {
+          FUZZ_CHECK(document.error().message == parsed.error().message);
+        }
+      }
       if (!parsed) {
         check_error(parsed.error());
         break;

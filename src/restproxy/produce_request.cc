@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "common/base64.h"
+#include "restproxy/binary_body.h"
 #include "restproxy/json_text.h"
 
 namespace tributary::restproxy {
@@ -59,7 +60,11 @@ std::optional<std::string> decode_base64_lenient(std::string_view text) {
   return base64_decode(padded);
 }
 
-proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format) {
+proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format,
+                                                                bool streaming) {
+  if (format == embedded_format::binary && streaming) {
+    if (auto records = parse_binary_body_fast(body)) return std::move(*records);
+  }
   boost::system::error_code ec;
   json::monotonic_resource arena;  // the document lives only for this call: no frees one by one
   json::value doc = json::parse(body, ec, &arena, record_data_parse_options());

@@ -30,7 +30,10 @@ struct produce_record {
 // Errors: JSON syntax or shape → 400, no records → 422, bad base64 → 400 (the proxy's messages).
 // binary and json; avro records come back as json's (compact JSON text of key and value), to be
 // encoded with the request's schemas (parse_schema_refs).
-proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format);
+// Binary bodies go through binary_body.h's streaming parse first (`streaming` false: only the
+// document parser, which must agree with it: the fuzz target checks).
+proxy_result<std::vector<produce_record>> parse_produce_request(std::string_view body, embedded_format format,
+                                                                bool streaming = true);
 
 // One entry per record of the request, in order: where it went, or why not.
 struct produce_outcome {

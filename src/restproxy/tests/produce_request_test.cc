@@ -89,3 +89,60 @@ TEST(ProduceRequest, ResponseWritesNullsOut) {
 
 }  // namespace
 }  // namespace tributary::restproxy
+
+namespace tributary::restproxy {
+namespace {
+
+TEST(ProduceRequest, StreamingAndDocumentParsesAgree) {
+  for (const char* body : {
+           R"({"records":[{"key":"a2V5","value":"Y29uZmx1ZW50","partition":1,"headers":[{"name":"h","value":"MQ=="},{"name":"n","value":null}]}]})",
+           R"({"value_schema":"x","extra":{"a":[1,{"b":2}]},"records":[{"value":"eA","unknown":[1,2],"key":null,"partition":null,"headers":null}]})",
+           R"({"records":[{"value":"a2Fma2E="}],"records_too":5})",
+           R"({"records":[{"value":"bad base64!"}]})",
+           R"({"records":[{"value":1}]})",
+           R"({"records":[{"partition":-1}]})",
+           R"({"records":[]})",
+           R"({"records":[{"headers":[{"value":"eA=="}]}]})",
+           R"({"records":[null]})",
+           R"([1,2])",
+       }) {
+    const auto streaming = parse_produce_request(body, embedded_format::binary);
+    const auto document = parse_produce_request(body, embedded_format::binary, false);
+    ASSERT_EQ(streaming.ok(), document.ok()) << body;
+    if (!streaming.ok()) {
+      EXPECT_EQ(streaming.error().message, document.error().message) << body;
+      continue;
+    }
+    ASSERT_EQ(streaming->size(), document->size()) << body;
+    for (std::size_t i = 0; i < streaming->size(); ++i) {
+      EXPECT_EQ((*streaming)[i].key, (*document)[i].key) << body;
+      EXPECT_EQ((*streaming)[i].value, (*document)[i].value) << body;
+      EXPECT_EQ((*streaming)[i].partition, (*document)[i].partition) << body;
+      EXPECT_EQ((*streaming)[i].headers, (*document)[i].headers) << body;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tributary::restproxy
+
+#include "restproxy/binary_body.h"
+
+namespace tributary::restproxy {
+namespace {
+
+TEST(BinaryBody, PlainBodiesTakeTheStreamingPath) {
+  auto fast = parse_binary_body_fast(R"({"records":[{"key":"a2V5","value":"Y29uZmx1ZW50"},{"value":null,"partition":2}]})");
+  ASSERT_TRUE(fast.has_value());
+  ASSERT_EQ(fast->size(), 2u);
+  EXPECT_EQ((*fast)[0].key, "key");
+  EXPECT_EQ((*fast)[1].partition, 2);
+  EXPECT_TRUE(parse_binary_body_fast(R"({"key_schema":"s","records":[{"value":"eA==","x":{"y":[]}}]})").has_value());
+  // What the document parser must word: not taken here.
+  EXPECT_FALSE(parse_binary_body_fast(R"({"records":[{"value":"bad!"}]})").has_value());
+  EXPECT_FALSE(parse_binary_body_fast(R"({"records":[]})").has_value());
+  EXPECT_FALSE(parse_binary_body_fast(R"({"records":[{"value":"eA=="}]} trailing)").has_value());
+}
+
+}  // namespace
+}  // namespace tributary::restproxy
