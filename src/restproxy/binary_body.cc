@@ -81,9 +81,14 @@ class handler {
   }
   bool on_string(json::string_view s, std::size_t, json::error_code&) {
     if (skip_) return true;
-    text_.append(s.data(), s.size());
-    const bool ok = string_value();
-    text_.clear();
+    bool ok = false;
+    if (text_.empty()) {  // the whole string in one piece: no copy
+      ok = string_value(std::string_view(s.data(), s.size()));
+    } else {
+      text_.append(s.data(), s.size());
+      ok = string_value(text_);
+      text_.clear();
+    }
     key_.clear();
     return ok;
   }
@@ -136,20 +141,20 @@ class handler {
     return unknown;
   }
 
-  bool string_value() {
+  bool string_value(std::string_view text) {
     if (level_ == level::record && (key_ == "key" || key_ == "value")) {
-      auto bytes = decode_base64_lenient(text_);
+      auto bytes = decode_base64_lenient(text);
       if (!bytes) return false;
       (key_ == "key" ? records.back().key : records.back().value) = std::move(*bytes);
       return true;
     }
     if (level_ == level::header && key_ == "name") {
-      records.back().headers.back().key = text_;
+      records.back().headers.back().key = std::string(text);
       header_named_ = true;
       return true;
     }
     if (level_ == level::header && key_ == "value") {
-      auto bytes = decode_base64_lenient(text_);
+      auto bytes = decode_base64_lenient(text);
       if (!bytes) return false;
       records.back().headers.back().value = std::move(*bytes);
       return true;
