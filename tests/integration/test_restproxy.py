@@ -559,3 +559,14 @@ def test_acknowledged_schemas_and_commits_survive_kill_9(hub_factory):
                   headers={"Content-Type": V2}, timeout=30)
     first = read_until(base, 1)[0]
     assert first["offset"] == 3  # the committed offset + 1
+
+
+def test_consumer_instances_are_bounded(hub_factory):
+    h = hub_factory(["--restproxy.max-consumer-instances=2"]).start()
+    create_consumer(h.restproxy_url, "bounded", name="a")
+    create_consumer(h.restproxy_url, "bounded", name="b")
+    r = requests.post(f"{h.restproxy_url}/consumers/bounded", data=json.dumps({"name": "c"}), headers={"Content-Type": V2},
+                      timeout=30)
+    assert_error(r, 429, 42901)
+    assert requests.delete(f"{h.restproxy_url}/consumers/bounded/instances/a", timeout=30).status_code == 204
+    assert create_consumer(h.restproxy_url, "bounded", name="c")
