@@ -47,39 +47,52 @@ proxy_result<topic_partition> parse_topic_partition(const json::value& v) {
   return topic_partition{std::string(topic->get_string()), static_cast<std::int32_t>(*p)};
 }
 
-// body[key] as a list of {topic, partition}; a missing or null key is an empty list.
-proxy_result<std::vector<topic_partition>> parse_partitions(const json::value& body, std::string_view key) {
-  std::vector<topic_partition> out;
+// body[key] as a list of entries, each {topic, partition, ...} read by `item` (which also gets the
+// entry's object for its other fields); a missing or null key is an empty list.
+template <typename T, typename Item>
+proxy_result<std::vector<T>> parse_list(const json::value& body, std::string_view key, Item item) {
+  std::vector<T> out;
   const auto* o = body.if_object();
   const auto* list = o ? o->if_contains(key) : nullptr;
   if (!list || list->is_null()) return out;
   if (!list->is_array()) return fail(shape_error("\"" + std::string(key) + "\" must be an array"));
-  for (const auto& item : list->get_array()) {
-    auto tp = parse_topic_partition(item);
+  for (const auto& entry : list->get_array()) {
+    auto tp = parse_topic_partition(entry);
     if (!tp) return fail(tp.error());
-    out.push_back(std::move(*tp));
+    auto parsed = item(std::move(*tp), entry.get_object());
+    if (!parsed) return fail(parsed.error());
+    out.push_back(std::move(*parsed));
   }
   return out;
 }
 
-// body[key] as {topic, partition, offset, metadata} entries.
+proxy_result<std::vector<topic_partition>> parse_partitions(const json::value& body, std::string_view key) {
+  return parse_list<topic_partition>(body, key, [](topic_partition tp, const json::object&) {
+    return proxy_result<topic_partition>(std::move(tp));
+  });
+}
+
+// {topic, partition, offset, metadata} entries.
 proxy_result<std::vector<commit_entry>> parse_offsets(const json::value& body, std::string_view key) {
-  std::vector<commit_entry> out;
-  const auto* o = body.if_object();
-  const auto* list = o ? o->if_contains(key) : nullptr;
-  if (!list || list->is_null()) return out;
-  if (!list->is_array()) return fail(shape_error("\"" + std::string(key) + "\" must be an array"));
-  for (const auto& item : list->get_array()) {
-    auto tp = parse_topic_partition(item);
-    if (!tp) return fail(tp.error());
-    const auto* offset = item.get_object().if_contains("offset");
+  return parse_list<commit_entry>(body, key, [](topic_partition tp, const json::object& o) -> proxy_result<commit_entry> {
+    const auto* offset = o.if_contains("offset");
     const auto n = offset ? as_integer(*offset) : std::nullopt;
     if (!n || *n < 0) return fail(shape_error("each offset entry needs a non-negative integer \"offset\""));
     std::string metadata;
-    if (const auto* m = item.get_object().if_contains("metadata"); m && m->is_string()) metadata = m->get_string();
-    out.push_back({std::move(*tp), *n, std::move(metadata)});
-  }
-  return out;
+    if (const auto* m = o.if_contains("metadata"); m && m->is_string()) metadata = m->get_string();
+    return commit_entry{std::move(tp), *n, std::move(metadata)};
+  });
+}
+
+// {topic, partition, timestamp (ISO-8601)} entries, as (partition, ms since the epoch).
+proxy_result<std::vector<std::pair<topic_partition, std::int64_t>>> parse_timestamps(const json::value& body) {
+  using entry = std::pair<topic_partition, std::int64_t>;
+  return parse_list<entry>(body, "timestamps", [](topic_partition tp, const json::object& o) -> proxy_result<entry> {
+    const auto* ts = o.if_contains("timestamp");
+    const auto ms = ts && ts->is_string() ? parse_rfc3339_millis(ts->get_string()) : std::nullopt;
+    if (!ms) return fail(shape_error("each timestamp entry needs an ISO-8601 \"timestamp\" such as 2021-02-05T19:14:42Z"));
+    return entry{std::move(tp), *ms};
+  });
 }
 
 json::array partitions_json(const std::vector<topic_partition>& tps) {
@@ -190,7 +203,7 @@ proxy_result<std::string> proxy::avro_records_json(std::vector<consumed_record>&
       *field = std::move(*text);
     }
   }
-  return records_json(records, embedded_format::json);  // now JSON text
+  return records_json(records, embedded_format::avro);  // now JSON text
 }
 
 std::string proxy::base_uri(const net::http_request& req, const std::string& group, const std::string& name) const {
@@ -333,19 +346,10 @@ net::http_response proxy::positions(const net::http_request& req, consumer_insta
   if (!offsets) return error(req, offsets.error());
   for (const auto& e : *offsets)
     if (auto ok = instance.kafka->seek(e.tp, e.offset); !ok) return error(req, ok.error());
-  const auto* o = body->if_object();
-  const auto* stamps = o ? o->if_contains("timestamps") : nullptr;
-  if (stamps && !stamps->is_null()) {
-    if (!stamps->is_array()) return error(req, shape_error("\"timestamps\" must be an array"));
-    for (const auto& item : stamps->get_array()) {
-      auto tp = parse_topic_partition(item);
-      if (!tp) return error(req, tp.error());
-      const auto* ts = item.get_object().if_contains("timestamp");
-      const auto ms = ts && ts->is_string() ? parse_rfc3339_millis(ts->get_string()) : std::nullopt;
-      if (!ms) return error(req, shape_error("each timestamp entry needs an ISO-8601 \"timestamp\" such as 2021-02-05T19:14:42Z"));
-      if (auto ok = instance.kafka->seek_to_timestamp(*tp, *ms); !ok) return error(req, ok.error());
-    }
-  }
+  auto stamps = parse_timestamps(*body);
+  if (!stamps) return error(req, stamps.error());
+  for (const auto& [tp, ms] : *stamps)
+    if (auto ok = instance.kafka->seek_to_timestamp(tp, ms); !ok) return error(req, ok.error());
   return no_content(req);
 }
 

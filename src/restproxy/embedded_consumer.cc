@@ -125,21 +125,20 @@ proxy_result<void> embedded_consumer::seek(const topic_partition& tp, std::int64
 }
 
 proxy_result<void> embedded_consumer::seek_to_beginning(const std::vector<topic_partition>& tps) {
-  lock_t lock(mutex_);
-  if (auto ok = check_assigned_locked(tps); !ok) return ok;
-  for (const auto& tp : tps) {
-    auto p = broker_.log().find_partition(tp.topic, tp.partition);
-    positions_[tp] = p ? p->log_start_offset() : 0;
-  }
-  return {};
+  return seek_each(tps, [](const log::partition& p) { return p.log_start_offset(); });
 }
 
 proxy_result<void> embedded_consumer::seek_to_end(const std::vector<topic_partition>& tps) {
+  return seek_each(tps, [](const log::partition& p) { return p.high_watermark(); });
+}
+
+proxy_result<void> embedded_consumer::seek_each(const std::vector<topic_partition>& tps,
+                                                const std::function<std::int64_t(const log::partition&)>& offset_of) {
   lock_t lock(mutex_);
   if (auto ok = check_assigned_locked(tps); !ok) return ok;
   for (const auto& tp : tps) {
     auto p = broker_.log().find_partition(tp.topic, tp.partition);
-    positions_[tp] = p ? p->high_watermark() : 0;
+    positions_[tp] = p ? offset_of(*p) : 0;
   }
   return {};
 }

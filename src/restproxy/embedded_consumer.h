@@ -6,6 +6,7 @@
 // auto.offset.reset. Thread-safe (one mutex, never held while calling the coordinator).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,9 @@ class embedded_consumer : public consumer, public std::enable_shared_from_this<e
   // Mutex held: the partition's position, set from the committed offset or auto.offset.reset when
   // it has none (or when it lies outside the log).
   proxy_result<std::int64_t> position_locked(const topic_partition& tp);
+  // Every partition (all assigned, else 40903) to offset_of(its log); 0 for a partition not there.
+  proxy_result<void> seek_each(const std::vector<topic_partition>& tps,
+                               const std::function<std::int64_t(const log::partition&)>& offset_of);
   proxy_result<std::int64_t> reset_position(const topic_partition& tp, const log::partition& p) const;
   void set_assignment_locked(std::vector<topic_partition> partitions);
   // Group membership: JoinGroup, then (as leader, with the range assignor) SyncGroup.

@@ -25,6 +25,10 @@ proxy_result<bool> append_field(const std::optional<std::string>& bytes, embedde
     out += '"';
     return true;
   }
+  if (format == embedded_format::avro) {  // already JSON: the Avro reader wrote it
+    out += *bytes;
+    return true;
+  }
   boost::system::error_code ec;
   json::parse(*bytes, ec, {}, record_data_parse_options());
   if (ec)

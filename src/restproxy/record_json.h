@@ -11,7 +11,8 @@
 
 namespace tributary::restproxy {
 
-// 40801 when the json format meets a key or value that is not JSON.
+// 40801 when the json format meets a key or value that is not JSON. For avro, keys and values are
+// the JSON text the Avro reader made of them and go in as they are.
 proxy_result<std::string> records_json(const std::vector<consumed_record>& records, embedded_format format);
 
 }  // namespace tributary::restproxy

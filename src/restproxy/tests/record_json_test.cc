@@ -41,6 +41,12 @@ TEST(RecordJson, HeadersOnlyWhenTheRecordHasThem) {
                   R"("headers":[{"name":"h","value":"MQ=="},{"name":"n","value":null}]}])");
 }
 
+TEST(RecordJson, AvroJsonGoesInAsItIs) {
+  auto out = records_json({make(R"({"suit":"spades"})", R"({"n":1.5})")}, embedded_format::avro);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, R"([{"topic":"test","key":{"suit":"spades"},"value":{"n":1.5},"partition":1,"offset":100}])");
+}
+
 TEST(RecordJson, EmptyIsAnEmptyArray) {
   auto out = records_json({}, embedded_format::binary);
   ASSERT_TRUE(out.ok());
