@@ -87,6 +87,7 @@ struct restproxy_section {
   long long consumer_request_max_bytes = 0;
   long long fetch_min_bytes = -1;
   long long max_consumer_instances = 0;
+  long long read_ahead_bytes = 0;  // records responses built ahead, all instances together
   std::string id;              // prefix of generated consumer instance names
   std::string advertised_url;  // base of consumer base_uri; empty: the request's Host
   bool authentication_required = false;  // HTTP Basic against kafka.sasl-users

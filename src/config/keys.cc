@@ -296,6 +296,10 @@ std::vector<key_spec> declare_keys() {
   keys.push_back(integer_key("restproxy.max-consumer-instances", 10000, 1, 1000000,
                              "Most REST consumer instances at once; creating one more gets 429.",
                              [](auto& c) -> auto& { return c.restproxy.max_consumer_instances; }));
+  keys.push_back(integer_key("restproxy.read-ahead-bytes", 134217728, 0, 17179869184LL,
+                             "Memory for records responses built ahead for consumer instances that read big "
+                             "responses (all instances together); 0: never read ahead.",
+                             [](auto& c) -> auto& { return c.restproxy.read_ahead_bytes; }));
   keys.push_back(optional_text_key("restproxy.id",
                                    "Prefix of generated consumer instance names (rest-consumer-<id>-<uuid>).",
                                    [](auto& c) -> auto& { return c.restproxy.id; }));

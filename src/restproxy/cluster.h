@@ -44,6 +44,19 @@ struct commit_entry {
   std::string metadata;
 };
 
+// Where delivering records read ahead moves one partition's position (consumer::peek).
+struct position_move {
+  topic_partition tp;
+  std::int64_t from = 0;
+  std::int64_t to = 0;
+};
+
+// Records read without moving the positions, and the moves that delivering them makes.
+struct peeked_records {
+  std::vector<consumed_record> records;
+  std::vector<position_move> moves;
+};
+
 struct consumer_options {
   std::string auto_offset_reset = "latest";  // earliest, latest, none
   bool auto_commit = true;                    // positions committed every 5 s and on close
@@ -71,6 +84,12 @@ class consumer {
   // Records from the current positions, without waiting: keys and values of at most `max_bytes`,
   // but at least one record when one is there. Advances the positions past what it returns.
   virtual proxy_result<std::vector<consumed_record>> poll(std::size_t max_bytes) = 0;
+  // What poll(max_bytes) would return now, leaving the positions where they are (a read ahead).
+  virtual proxy_result<peeked_records> peek(std::size_t max_bytes) = 0;
+  // Delivers a peek: applies its moves when every partition is still assigned and at the move's
+  // `from`; otherwise changes nothing and returns false (a seek, commit-free rebalance or another
+  // read came in between, so the peek is stale).
+  virtual bool advance(const std::vector<position_move>& moves) = 0;
   // Returns when an assigned partition has data past its position, or after `timeout`.
   virtual boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout) = 0;
 

@@ -14,6 +14,7 @@
 
 #include "restproxy/cluster.h"
 #include "restproxy/media_type.h"
+#include "restproxy/read_ahead.h"
 
 namespace tributary::restproxy {
 
@@ -30,6 +31,8 @@ struct consumer_instance {
   instance_settings settings;
   std::shared_ptr<consumer> kafka;
   std::atomic<std::int64_t> expires_at_ms{0};
+  std::mutex read_ahead_mutex;
+  std::shared_ptr<read_ahead_slot> read_ahead;  // the next records response, being read or ready
 };
 
 class consumer_instances {

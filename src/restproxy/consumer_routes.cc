@@ -1,7 +1,10 @@
 // The /consumers/... endpoints of proxy (../shared/spec/kafka-rest-proxy.md §6).
+#include <boost/asio/post.hpp>
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <map>
+#include <mutex>
 #include <random>
 
 #include "common/rfc3339.h"
@@ -242,7 +245,7 @@ boost::asio::awaitable<net::http_response> proxy::consumers(const net::http_requ
     if (method == http::verb::post) co_return positions(req, *instance, n == 6 ? path[5] : "");
   } else if (what == "records") {
     if (method == http::verb::get) {
-      auto reading = records(req, *instance, q);
+      auto reading = records(req, instance, q);
       co_return co_await std::move(reading);
     }
   } else if (what == "offsets") {
@@ -353,15 +356,15 @@ net::http_response proxy::positions(const net::http_request& req, consumer_insta
   return no_content(req);
 }
 
-boost::asio::awaitable<net::http_response> proxy::records(const net::http_request& req, consumer_instance& instance,
-                                                          const query& q) {
-  const auto format = instance.settings.format;
+boost::asio::awaitable<net::http_response> proxy::records(const net::http_request& req,
+                                                          std::shared_ptr<consumer_instance> instance, const query& q) {
+  const auto format = instance->settings.format;
   const auto accept = req[http::field::accept];
   if (const auto asked = accepted_format(accept); asked && *asked != format) co_return error(req, consumer_format_mismatch());
   const auto media = format_media_type(format);
   if (!accepts(accept, media) && !accepts(accept, v2_json)) co_return error(req, http_status_error(406));
 
-  auto timeout = instance.settings.request_timeout.value_or(options_.request_timeout);
+  auto timeout = instance->settings.request_timeout.value_or(options_.request_timeout);
   if (const auto* t = q.get("timeout")) {
     const auto ms = as_integer(json::value(*t));
     if (!ms) co_return error(req, rest_error{400, 400, "Bad Request: timeout must be an integer"});
@@ -373,13 +376,19 @@ boost::asio::awaitable<net::http_response> proxy::records(const net::http_reques
     if (!n) co_return error(req, rest_error{400, 400, "Bad Request: max_bytes must be an integer"});
     if (*n > 0) max_bytes = std::min(max_bytes, static_cast<std::size_t>(*n));
   }
-  const auto min_bytes = instance.settings.fetch_min_bytes != -1 ? instance.settings.fetch_min_bytes : options_.fetch_min_bytes;
+  const auto min_bytes = instance->settings.fetch_min_bytes != -1 ? instance->settings.fetch_min_bytes : options_.fetch_min_bytes;
+
+  auto taking = take_read_ahead(*instance, max_bytes, min_bytes);
+  if (auto ahead = co_await std::move(taking)) {
+    if (2 * ahead->bytes >= max_bytes) start_read_ahead(instance, max_bytes);
+    co_return json(req, 200, std::move(ahead->body), media);
+  }
 
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<consumed_record> out;
   std::size_t bytes = 0;
   for (;;) {
-    auto got = instance.kafka->poll(max_bytes - std::min(bytes, max_bytes));
+    auto got = instance->kafka->poll(max_bytes - std::min(bytes, max_bytes));
     if (!got) co_return error(req, got.error());
     for (auto& r : *got) {
       bytes += record_size(r);
@@ -388,23 +397,69 @@ boost::asio::awaitable<net::http_response> proxy::records(const net::http_reques
     const bool enough = !out.empty() && (min_bytes < 0 || static_cast<std::int64_t>(bytes) > min_bytes);
     const auto now = std::chrono::steady_clock::now();
     if (enough || bytes >= max_bytes || now >= deadline) break;
-    auto waiting = instance.kafka->wait(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+    auto waiting = instance->kafka->wait(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
     co_await std::move(waiting);
   }
-  proxy_result<std::string> body = std::string();
-  if (format == embedded_format::avro) {
-    body = avro_records_json(out);
-  } else {
-    body = records_json(out, format);
-  }
+  auto body = records_body(format, out);
   if (!body) {
     // Nothing of this read is delivered: the next read starts again at its first records.
     std::map<topic_partition, std::int64_t> first;
     for (const auto& r : out) first.emplace(topic_partition{r.topic, r.partition}, r.record.offset);
-    for (const auto& [tp, offset] : first) (void)instance.kafka->seek(tp, offset);
+    for (const auto& [tp, offset] : first) (void)instance->kafka->seek(tp, offset);
     co_return error(req, body.error());
   }
+  // A client that reads big responses is behind: its next one is read while it takes this one in.
+  if (2 * bytes >= max_bytes) start_read_ahead(instance, max_bytes);
   co_return json(req, 200, std::move(*body), media);
+}
+
+proxy_result<std::string> proxy::records_body(embedded_format format, std::vector<consumed_record>& records) {
+  if (format == embedded_format::avro) return avro_records_json(records);
+  return records_json(records, format);
+}
+
+boost::asio::awaitable<std::optional<read_ahead_response>> proxy::take_read_ahead(consumer_instance& instance,
+                                                                          std::size_t max_bytes, std::int64_t min_bytes) {
+  std::shared_ptr<read_ahead_slot> slot;
+  {
+    std::lock_guard lock(instance.read_ahead_mutex);
+    slot = std::move(instance.read_ahead);
+  }
+  if (!slot) co_return std::nullopt;
+  auto taking = slot->take();
+  auto ahead = co_await std::move(taking);
+  // Read for another max_bytes, too small for fetch.min.bytes, or stale: read afresh instead.
+  if (!ahead) co_return std::nullopt;  // nothing was read
+  if (ahead->max_bytes != max_bytes || (min_bytes >= 0 && static_cast<std::int64_t>(ahead->bytes) <= min_bytes) ||
+      !instance.kafka->advance(ahead->moves)) {
+    if (read_ahead_discarded_) read_ahead_discarded_->inc();
+    co_return std::nullopt;
+  }
+  if (read_ahead_delivered_) read_ahead_delivered_->inc();
+  co_return ahead;
+}
+
+void proxy::start_read_ahead(const std::shared_ptr<consumer_instance>& instance, std::size_t max_bytes) {
+  if (!background_ || !read_ahead_budget_.has_room(max_bytes)) return;
+  auto slot = std::make_shared<read_ahead_slot>();
+  {
+    std::lock_guard lock(instance->read_ahead_mutex);
+    if (instance->read_ahead) return;  // one at a time
+    instance->read_ahead = slot;
+  }
+  boost::asio::post(*background_, [this, instance, slot, max_bytes] { slot->fulfil(read_ahead(*instance, max_bytes)); });
+}
+
+std::optional<read_ahead_response> proxy::read_ahead(consumer_instance& instance, std::size_t max_bytes) {
+  auto peeked = instance.kafka->peek(max_bytes);
+  if (!peeked || peeked->records.empty()) return std::nullopt;
+  std::size_t bytes = 0;
+  for (const auto& r : peeked->records) bytes += record_size(r);
+  auto body = records_body(instance.settings.format, peeked->records);
+  if (!body) return std::nullopt;  // the records request that comes for it answers the error
+  auto lease = read_ahead_budget_.try_take(body->size());
+  if (!lease) return std::nullopt;
+  return read_ahead_response{max_bytes, bytes, std::move(*body), std::move(peeked->moves), std::move(*lease)};
 }
 
 boost::asio::awaitable<net::http_response> proxy::commit_offsets(const net::http_request& req, consumer_instance& instance) {

@@ -179,9 +179,9 @@ proxy_result<std::int64_t> embedded_consumer::position_locked(const topic_partit
   return *pos;
 }
 
-proxy_result<std::vector<consumed_record>> embedded_consumer::poll(std::size_t max_bytes) {
-  lock_t lock(mutex_);
-  std::vector<consumed_record> out;
+proxy_result<peeked_records> embedded_consumer::peek_locked(std::size_t max_bytes,
+                                                             std::vector<topic_partition>& out_of_range) {
+  peeked_records out;
   const auto n = assigned_.size();
   std::size_t bytes = 0;
   bool full = false;
@@ -199,7 +199,7 @@ proxy_result<std::vector<consumed_record>> embedded_consumer::poll(std::size_t m
       auto read = p->read(next, std::clamp(budget, min_read_bytes, read_chunk));
       if (!read) {
         if (read.error().code == log::log_errc::offset_out_of_range) {
-          positions_.erase(tp);  // reset on the next poll
+          out_of_range.push_back(tp);
           break;
         }
         return fail(kafka_error(read.error().message, true));
@@ -220,21 +220,54 @@ proxy_result<std::vector<consumed_record>> embedded_consumer::poll(std::size_t m
         for (auto& r : *records) {
           if (r.offset < next) continue;
           const auto size = (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
-          if (!out.empty() && bytes + size > max_bytes) {
+          if (!out.records.empty() && bytes + size > max_bytes) {
             full = true;
             break;
           }
           bytes += size;
           next = r.offset + 1;
-          out.push_back({tp.topic, tp.partition, std::move(r)});
+          out.records.push_back({tp.topic, tp.partition, std::move(r)});
         }
       }
       if (next == before) break;  // nothing readable here (a batch cut short): leave it for later
     }
-    if (positions_.contains(tp)) positions_[tp] = next;
+    if (next != *pos) out.moves.push_back({tp, *pos, next});
   }
-  if (n > 0) next_partition_ = (next_partition_ + 1) % n;
   return out;
+}
+
+void embedded_consumer::apply_moves_locked(const std::vector<position_move>& moves) {
+  for (const auto& m : moves)
+    if (positions_.contains(m.tp)) positions_[m.tp] = m.to;
+  if (!assigned_.empty()) next_partition_ = (next_partition_ + 1) % assigned_.size();
+}
+
+proxy_result<std::vector<consumed_record>> embedded_consumer::poll(std::size_t max_bytes) {
+  lock_t lock(mutex_);
+  std::vector<topic_partition> out_of_range;
+  auto read = peek_locked(max_bytes, out_of_range);
+  if (!read) return fail(read.error());
+  for (const auto& tp : out_of_range) positions_.erase(tp);  // reset on the next poll
+  apply_moves_locked(read->moves);
+  return std::move(read->records);
+}
+
+proxy_result<peeked_records> embedded_consumer::peek(std::size_t max_bytes) {
+  lock_t lock(mutex_);
+  std::vector<topic_partition> out_of_range;  // left for the next poll to reset
+  return peek_locked(max_bytes, out_of_range);
+}
+
+bool embedded_consumer::advance(const std::vector<position_move>& moves) {
+  lock_t lock(mutex_);
+  for (const auto& m : moves) {
+    const auto it = positions_.find(m.tp);
+    if (it == positions_.end() || it->second != m.from ||
+        std::find(assigned_.begin(), assigned_.end(), m.tp) == assigned_.end())
+      return false;
+  }
+  apply_moves_locked(moves);
+  return true;
 }
 
 asio::awaitable<void> embedded_consumer::wait(std::chrono::milliseconds timeout) {

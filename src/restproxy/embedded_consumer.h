@@ -35,6 +35,8 @@ class embedded_consumer : public consumer, public std::enable_shared_from_this<e
   proxy_result<void> seek_to_end(const std::vector<topic_partition>& tps) override;
   proxy_result<void> seek_to_timestamp(const topic_partition& tp, std::int64_t timestamp_ms) override;
   proxy_result<std::vector<consumed_record>> poll(std::size_t max_bytes) override;
+  proxy_result<peeked_records> peek(std::size_t max_bytes) override;
+  bool advance(const std::vector<position_move>& moves) override;
   boost::asio::awaitable<void> wait(std::chrono::milliseconds timeout) override;
   boost::asio::awaitable<proxy_result<void>> commit(std::vector<commit_entry> entries) override;
   std::vector<commit_entry> positions() const override;
@@ -51,6 +53,11 @@ class embedded_consumer : public consumer, public std::enable_shared_from_this<e
   // Mutex held: the partition's position, set from the committed offset or auto.offset.reset when
   // it has none (or when it lies outside the log).
   proxy_result<std::int64_t> position_locked(const topic_partition& tp);
+  // Mutex held: poll's read, the positions untouched; partitions whose position lies outside the
+  // log are added to `out_of_range`.
+  proxy_result<peeked_records> peek_locked(std::size_t max_bytes, std::vector<topic_partition>& out_of_range);
+  // Mutex held: the moves applied (to partitions still holding a position), the round robin on.
+  void apply_moves_locked(const std::vector<position_move>& moves);
   // Every partition (all assigned, else 40903) to offset_of(its log); 0 for a partition not there.
   proxy_result<void> seek_each(const std::vector<topic_partition>& tps,
                                const std::function<std::int64_t(const log::partition&)>& offset_of);

@@ -51,8 +51,22 @@ const std::string* proxy::query::get(std::string_view name) const {
   return nullptr;
 }
 
-proxy::proxy(cluster& c, proxy_options options, avro_serde* avro)
-    : cluster_(c), options_(std::move(options)), avro_(avro), instances_(c, options_.instance_timeout, options_.max_instances) {}
+proxy::proxy(cluster& c, proxy_options options, proxy_services s)
+    : cluster_(c),
+      options_(std::move(options)),
+      avro_(s.avro),
+      instances_(c, options_.instance_timeout, options_.max_instances),
+      background_(s.background),
+      read_ahead_budget_(options_.read_ahead_bytes) {
+  if (!s.metrics) return;
+  const std::string help = "Records responses read ahead for REST consumer instances, by what became of them";
+  read_ahead_delivered_ = &s.metrics->get_counter("tributary_restproxy_read_ahead_responses_total", help, {{"outcome", "delivered"}});
+  read_ahead_discarded_ = &s.metrics->get_counter("tributary_restproxy_read_ahead_responses_total", help, {{"outcome", "discarded"}});
+  s.metrics->add_collector([this](metrics::exposition& out) {
+    out.family("tributary_restproxy_read_ahead_bytes", "gauge", "Bytes of records responses read ahead and not yet taken");
+    out.sample("tributary_restproxy_read_ahead_bytes", {}, static_cast<double>(read_ahead_budget_.in_use()));
+  });
+}
 
 std::optional<std::string> proxy::response_type(const net::http_request& req) {
   const auto accept = req[http::field::accept];

@@ -7,17 +7,20 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
 
+#include "metrics/registry.h"
 #include "net/http_session.h"
 #include "restproxy/avro_serde.h"
 #include "restproxy/cluster.h"
 #include "restproxy/consumer_instances.h"
 #include "restproxy/produce_request.h"
+#include "restproxy/read_ahead.h"
 
 namespace tributary::restproxy {
 
@@ -30,12 +33,20 @@ struct proxy_options {
   std::string id;              // prefix of generated consumer instance names
   std::string advertised_url;  // "http://host:port" for base_uri; empty: from the Host header
   bool basic_auth = false;     // every request needs HTTP Basic credentials of a Kafka SASL user
+  std::size_t read_ahead_bytes = 128 << 20;  // responses read ahead, all instances together; 0: none
+};
+
+// What the proxy uses besides the cluster; each may be missing.
+struct proxy_services {
+  avro_serde* avro = nullptr;  // the avro embedded format's schemas; without it avro is refused like jsonschema
+  // Where records responses are read ahead (read_ahead.h); none without it. Joined before the proxy goes.
+  boost::asio::thread_pool* background = nullptr;
+  metrics::registry* metrics = nullptr;  // tributary_restproxy_read_ahead_* figures
 };
 
 class proxy {
  public:
-  // `avro`: the avro embedded format's schemas; without it avro is refused like jsonschema.
-  proxy(cluster& c, proxy_options options, avro_serde* avro = nullptr);
+  proxy(cluster& c, proxy_options options, proxy_services s = {});
 
   boost::asio::awaitable<net::http_response> handle(const net::http_request& req);
   // Every ~100 ms: consumer heartbeats and auto commits; instances idle past their expiry are
@@ -83,7 +94,17 @@ class proxy {
   response subscription(const net::http_request& req, consumer_instance& instance);
   response assignments(const net::http_request& req, consumer_instance& instance);
   response positions(const net::http_request& req, consumer_instance& instance, const std::string& which);
-  boost::asio::awaitable<response> records(const net::http_request& req, consumer_instance& instance, const query& q);
+  boost::asio::awaitable<response> records(const net::http_request& req, std::shared_ptr<consumer_instance> instance,
+                                           const query& q);
+  // A records response read ahead (read_ahead.h) that is still valid for this request, delivered.
+  boost::asio::awaitable<std::optional<read_ahead_response>> take_read_ahead(consumer_instance& instance, std::size_t max_bytes,
+                                                                     std::int64_t min_bytes);
+  // Starts reading the instance's next response on `background` (none when one is under way, the
+  // budget is spent or there is no background).
+  void start_read_ahead(const std::shared_ptr<consumer_instance>& instance, std::size_t max_bytes);
+  std::optional<read_ahead_response> read_ahead(consumer_instance& instance, std::size_t max_bytes);
+  // The records response's JSON in the instance's format.
+  proxy_result<std::string> records_body(embedded_format format, std::vector<consumed_record>& records);
   boost::asio::awaitable<response> commit_offsets(const net::http_request& req, consumer_instance& instance);
   response committed_offsets(const net::http_request& req, consumer_instance& instance);
   std::string base_uri(const net::http_request& req, const std::string& group, const std::string& name) const;
@@ -105,6 +126,10 @@ class proxy {
   proxy_options options_;
   avro_serde* avro_;
   consumer_instances instances_;
+  boost::asio::thread_pool* background_;
+  read_ahead_budget read_ahead_budget_;
+  metrics::counter* read_ahead_delivered_ = nullptr;
+  metrics::counter* read_ahead_discarded_ = nullptr;
   std::atomic<std::uint32_t> round_robin_{0};
 };
 

@@ -50,10 +50,17 @@ proxy_result<std::string> records_json(const std::vector<consumed_record>& recor
   std::string out;
   out.reserve(estimate);
   out += '[';
+  const std::string* topic = nullptr;  // the topic whose JSON string `quoted_topic` holds
+  std::string quoted_topic;
   for (const auto& r : records) {
     if (out.size() > 1) out += ',';
     out += "{\"topic\":";
-    append_string(r.topic, out);
+    if (!topic || *topic != r.topic) {
+      topic = &r.topic;
+      quoted_topic.clear();
+      append_string(r.topic, quoted_topic);
+    }
+    out += quoted_topic;
     out += ",\"key\":";
     if (auto ok = append_field(r.record.key, format, r, "key", out); !ok) return fail(ok.error());
     out += ",\"value\":";

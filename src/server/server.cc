@@ -448,12 +448,14 @@ class server {
     options.id = rc.id;
     options.advertised_url = rc.advertised_url;
     options.basic_auth = rc.authentication_required;
+    options.read_ahead_bytes = static_cast<std::size_t>(rc.read_ahead_bytes);
     if (rc.authentication_required && config_.kafka.sasl_users.empty()) {
       spdlog::critical("restproxy.authentication-required needs users in kafka.sasl-users");
       return false;
     }
     avro_serde_ = std::make_unique<restproxy::avro_serde>(*schemas_, blocking_);
-    restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options), avro_serde_.get());
+    restproxy_ = std::make_unique<restproxy::proxy>(*restproxy_cluster_, std::move(options),
+                                                    restproxy::proxy_services{avro_serde_.get(), &blocking_, &metrics_});
     net::http_limits limits;
     limits.body_bytes = static_cast<std::size_t>(rc.max_request_bytes);
     // A records request may wait consumer.request.timeout.ms before it answers.

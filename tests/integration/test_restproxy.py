@@ -570,3 +570,91 @@ def test_consumer_instances_are_bounded(hub_factory):
     assert_error(r, 429, 42901)
     assert requests.delete(f"{h.restproxy_url}/consumers/bounded/instances/a", timeout=30).status_code == 204
     assert create_consumer(h.restproxy_url, "bounded", name="c")
+
+
+def _samples(hub):
+    status, _, body = hub.get("/metrics")
+    assert status == 200
+    samples = {}
+    for line in body.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    return samples
+
+
+def _read_ahead(hub, outcome):
+    return _samples(hub).get(f'tributary_restproxy_read_ahead_responses_total{{outcome="{outcome}"}}', 0)
+
+
+def test_a_consumer_that_is_behind_gets_responses_read_ahead_and_nothing_twice(rest):
+    url = rest.url
+    value = b64(bytes(1000))
+    r = produce(url, "behind", [{"value": value, "partition": 0} for _ in range(300)])
+    assert r.status_code == 200, r.text
+    base = create_consumer(url, "behind-group", **{"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
+    headers = {"Content-Type": V2}
+    tp = {"topic": "behind", "partition": 0}
+    assert requests.post(f"{base}/assignments", data=json.dumps({"partitions": [tp]}), headers=headers,
+                         timeout=30).status_code == 204
+
+    def get(max_bytes=20000):
+        r = requests.get(f"{base}/records?timeout=1000&max_bytes={max_bytes}", headers={"Accept": BINARY}, timeout=30)
+        assert r.status_code == 200, r.text
+        return [r["offset"] for r in r.json()]
+
+    def read_ahead_ready():
+        return _samples(rest).get("tributary_restproxy_read_ahead_bytes", 0) > 0
+
+    first = get()
+    assert first == list(range(20))  # 20 records of 1000 bytes fill max_bytes 20000
+    wait_for(read_ahead_ready, "the next response read ahead")
+    # Positions and commits count what was delivered, not what was read ahead.
+    assert requests.post(f"{base}/offsets", headers=headers, timeout=30).status_code == 200
+    r = requests.get(f"{base}/offsets", data=json.dumps({"partitions": [tp]}), headers=headers, timeout=30)
+    assert r.json()["offsets"][0]["offset"] == 20
+    assert get() == list(range(20, 40))
+    assert _read_ahead(rest, "delivered") == 1
+
+    # A seek makes a response read ahead stale: the next read starts where the seek put it.
+    wait_for(read_ahead_ready, "the next response read ahead")
+    assert requests.post(f"{base}/positions", data=json.dumps({"offsets": [dict(tp, offset=5)]}), headers=headers,
+                         timeout=30).status_code == 204
+    assert get() == list(range(5, 25))
+    assert _read_ahead(rest, "discarded") == 1
+
+    # One read for another max_bytes is answered afresh, from the delivered position.
+    wait_for(read_ahead_ready, "the next response read ahead")
+    assert get(10000) == list(range(25, 35))
+    assert _read_ahead(rest, "discarded") == 2
+
+    # The rest, in order, each once; the reads ahead are taken.
+    delivered_before = _read_ahead(rest, "delivered")
+    offsets = []
+    while len(offsets) < 300 - 35:
+        got = get()
+        assert got, "no records before the end of the partition"
+        offsets += got
+    assert offsets == list(range(35, 300))
+    assert _read_ahead(rest, "delivered") > delivered_before
+    assert get() == []
+    wait_for(lambda: _samples(rest).get("tributary_restproxy_read_ahead_bytes", 0) == 0,
+             "no response read ahead past the end")
+
+
+def test_read_ahead_can_be_turned_off(hub_factory):
+    hub = hub_factory(["--restproxy.read-ahead-bytes=0"]).start()
+    url = hub.restproxy_url
+    produce(url, "no-ahead", [{"value": b64(bytes(1000)), "partition": 0} for _ in range(50)])
+    base = create_consumer(url, "no-ahead-group", **{"auto.offset.reset": "earliest"})
+    requests.post(f"{base}/assignments", data=json.dumps({"partitions": [{"topic": "no-ahead", "partition": 0}]}),
+                  headers={"Content-Type": V2}, timeout=30)
+    offsets = []
+    while len(offsets) < 50:
+        r = requests.get(f"{base}/records?timeout=1000&max_bytes=10000", headers={"Accept": BINARY}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert r.json(), "no records before the end of the partition"
+        offsets += [x["offset"] for x in r.json()]
+    assert offsets == list(range(50))
+    assert _read_ahead(hub, "delivered") == 0
+    assert _read_ahead(hub, "discarded") == 0
