@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/base64_avx2.h"
+
 namespace tributary {
 namespace {
 
@@ -50,6 +52,10 @@ void base64_append(std::string_view bytes, std::string& out) {
   char* o = out.data() + at;
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   std::size_t i = 0;
+  if (base64_avx2::supported()) {
+    i = base64_avx2::encode(in, bytes.size(), o);
+    o += i / 3 * 4;
+  }
   for (; i + 3 <= bytes.size(); i += 3, o += 4) {
     const std::uint32_t n = static_cast<std::uint32_t>(in[i]) << 16 | static_cast<std::uint32_t>(in[i + 1]) << 8 | in[i + 2];
     const auto& high = kPairs[n >> 12];
@@ -85,8 +91,13 @@ std::optional<std::string> base64_decode(std::string_view text) {
   char* o = out.data();
   const std::size_t full = text.size() - 4;  // every quad but the last: four symbols, no padding
   const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t i = 0;
+  if (base64_avx2::supported()) {
+    i = base64_avx2::decode(in, full, o);  // stops before a bad symbol, for the loop below to find
+    o += i / 4 * 3;
+  }
   std::uint32_t bad = 0;
-  for (std::size_t i = 0; i < full; i += 4, o += 3) {
+  for (; i < full; i += 4, o += 3) {
     const std::uint32_t n = kShift18[in[i]] | kShift12[in[i + 1]] | kShift6[in[i + 2]] | kShift0[in[i + 3]];
     bad |= n;  // also '=' anywhere but the final one or two places
     o[0] = static_cast<char>(n >> 16 & 0xff);

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+
+#include "common/base64_avx2.h"
 
 namespace tributary {
 namespace {
@@ -69,6 +72,79 @@ TEST(Base64, RejectsNonCanonicalTrailingBits) {
   EXPECT_FALSE(base64_decode("Zm9="));
   EXPECT_TRUE(base64_decode("Zg=="));
   EXPECT_TRUE(base64_decode("Zm8="));
+}
+
+// Bit by bit, for checking the table and AVX2 paths against something with no tables at all.
+std::string reference_encode(const std::string& bytes) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  std::uint32_t bits = 0;
+  int held = 0;
+  for (unsigned char c : bytes) {
+    bits = bits << 8 | c;
+    held += 8;
+    while (held >= 6) {
+      held -= 6;
+      out += alphabet[bits >> held & 63];
+    }
+  }
+  if (held > 0) out += alphabet[bits << (6 - held) & 63];
+  while (out.size() % 4 != 0) out += '=';
+  return out;
+}
+
+std::string random_bytes(std::mt19937& rng, std::size_t n) {
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+// Long inputs go through the AVX2 steps where the CPU has them, and their tails through the tables.
+TEST(Base64, LongInputsMatchTheBitByBitReference) {
+  std::mt19937 rng(7);
+  for (std::size_t n = 0; n <= 400; ++n) {
+    const auto bytes = random_bytes(rng, n);
+    const auto text = base64_encode(bytes);
+    ASSERT_EQ(text, reference_encode(bytes)) << n;
+    auto back = base64_decode(text);
+    ASSERT_TRUE(back) << n;
+    ASSERT_EQ(*back, bytes) << n;
+  }
+}
+
+TEST(Base64, ABadSymbolAnywhereInALongTextIsRefused) {
+  std::mt19937 rng(11);
+  const auto text = base64_encode(random_bytes(rng, 96));  // 128 symbols, no padding
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    for (int c = 0; c < 256; ++c) {
+      std::string changed = text;
+      changed[at] = static_cast<char>(c);
+      const bool valid = alphabet.find(static_cast<char>(c)) != std::string::npos && c != 0;
+      auto decoded = base64_decode(changed);
+      ASSERT_EQ(decoded.has_value(), valid) << "byte " << c << " at " << at;
+      if (valid) {
+        ASSERT_EQ(reference_encode(*decoded), changed) << "byte " << c << " at " << at;
+      }
+    }
+  }
+}
+
+TEST(Base64Avx2, StepsMatchTheReference) {
+  if (!base64_avx2::supported()) GTEST_SKIP() << "no AVX2 on this CPU";
+  std::mt19937 rng(3);
+  const auto bytes = random_bytes(rng, 24 * 10 + 4);
+  std::string text(4 * 80, '?');
+  ASSERT_EQ(base64_avx2::encode(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), text.data()), 240u);
+  EXPECT_EQ(text, reference_encode(bytes.substr(0, 240)));
+  std::string back(240, '?');
+  ASSERT_EQ(base64_avx2::decode(reinterpret_cast<const unsigned char*>(text.data()), text.size(), back.data()), 320u);
+  EXPECT_EQ(back, bytes.substr(0, 240));
+  // Too little to read past the last step, or a step with padding or a bad symbol: not taken.
+  EXPECT_EQ(base64_avx2::encode(reinterpret_cast<const unsigned char*>(bytes.data()), 27, text.data()), 0u);
+  std::string padded = text.substr(0, 64);
+  padded[40] = '=';
+  EXPECT_EQ(base64_avx2::decode(reinterpret_cast<const unsigned char*>(padded.data()), 64, back.data()), 32u);
 }
 
 }  // namespace
