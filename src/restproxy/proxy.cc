@@ -330,7 +330,7 @@ boost::asio::awaitable<std::vector<produce_outcome>> proxy::append_records(const
     batch.reserve(indexes.size());
     for (auto i : indexes) {
       auto& r = *records[i];
-      batch.push_back(log::record{0, *r.timestamp, r.key, r.value, r.headers});
+      batch.push_back(log::record{0, *r.timestamp, std::move(r.key), std::move(r.value), std::move(r.headers)});
     }
     auto appending = cluster_.append(topic, p, std::move(batch));
     auto appended = co_await std::move(appending);

@@ -76,6 +76,7 @@ class proxy {
   // Appends records to a topic of `partitions` partitions, one batch per partition. A record
   // without a partition gets the Java client's for its key, else the next in round robin; one
   // without a timestamp gets now. Explicit partitions must exist. One outcome per record, in order.
+  // Keys, values and headers are moved into the log.
   boost::asio::awaitable<std::vector<produce_outcome>> append_records(const std::string& topic, std::int32_t partitions,
                                                                       std::vector<produce_record*> records);
 

@@ -58,11 +58,13 @@ v3_entry parse_one(const json::value& v) {
     auto key = data_field(*k, out.key_type);
     if (!key) return key.error();
     out.record.key = std::move(*key);
+    out.key_size = out.record.key ? out.record.key->size() : 0;
   }
   if (const auto* val = o->if_contains("value")) {
     auto value = data_field(*val, out.value_type);
     if (!value) return value.error();
     out.record.value = std::move(*value);
+    out.value_size = out.record.value ? out.record.value->size() : 0;
   }
   if (const auto* t = o->if_contains("timestamp"); t && !t->is_null()) {
     const auto ms = t->is_string() ? parse_rfc3339_millis(t->get_string()) : std::nullopt;
@@ -125,9 +127,9 @@ std::string v3_report(const v3_delivery& d, const v3_record& r) {
                  {"partition_id", d.partition},
                  {"offset", d.offset},
                  {"timestamp", rfc3339_millis(std::chrono::system_clock::time_point{std::chrono::milliseconds(d.timestamp_ms)})}};
-  if (!r.key_type.empty()) o["key"] = json::object{{"type", r.key_type}, {"size", r.record.key ? r.record.key->size() : 0}};
+  if (!r.key_type.empty()) o["key"] = json::object{{"type", r.key_type}, {"size", r.key_size}};
   if (!r.value_type.empty())
-    o["value"] = json::object{{"type", r.value_type}, {"size", r.record.value ? r.record.value->size() : 0}};
+    o["value"] = json::object{{"type", r.value_type}, {"size", r.value_size}};
   return json::serialize(o);
 }
 

@@ -15,8 +15,10 @@ namespace tributary::restproxy {
 
 struct v3_record {
   produce_record record;
-  // For the delivery report: "BINARY", "JSON" or "STRING" and the serialized size; empty type when absent.
+  // For the delivery report: "BINARY", "JSON" or "STRING" and the serialized size; empty type when
+  // absent. Sizes are kept here because appending moves the key and value into the log.
   std::string key_type, value_type;
+  std::size_t key_size = 0, value_size = 0;
 };
 
 using v3_entry = std::variant<v3_record, rest_error>;

@@ -24,6 +24,8 @@ TEST(V3Records, OneRecordWithEveryField) {
   EXPECT_EQ(r.record.timestamp, 1612552482000);
   EXPECT_EQ(r.key_type, "BINARY");
   EXPECT_EQ(r.value_type, "JSON");
+  EXPECT_EQ(r.key_size, 6u);
+  EXPECT_EQ(r.value_size, 13u);
 }
 
 TEST(V3Records, ConcatenatedObjectsEachGetAnEntry) {
@@ -62,6 +64,7 @@ TEST(V3Records, Reports) {
   v3_record r;
   r.record.value = R"({"foo":"bar"})";
   r.value_type = "JSON";
+  r.value_size = r.record.value->size();
   EXPECT_EQ(v3_report({"c1", "t", 0, 7, 1678370843592}, r),
             R"({"error_code":200,"cluster_id":"c1","topic_name":"t","partition_id":0,"offset":7,)"
             R"("timestamp":"2023-03-09T14:07:23.592Z","value":{"type":"JSON","size":13}})");
