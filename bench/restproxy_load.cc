@@ -2,7 +2,8 @@
 // format, --batch records per request, --connections keep-alive connections each sending its next
 // request when the previous one is answered), then reads them all back through one REST consumer
 // instance (binary, assigned every partition, records GETs of up to --max-bytes). Each record's
-// key is its sequence number, so every record is checked to come back exactly once. Prints one
+// key is its sequence number, so every record is checked to come back exactly once. The consumer
+// keeps its buffers (response body, JSON document memory) from one response to the next. Prints one
 // line per phase in kafka_bench's shape ("rest produce: <MB/s> MB/s <records/s> records/s [...]"),
 // MB = 10^6 value bytes, which bench/restproxy parses. A benchmark, never a test: not in ctest.
 #include <CLI/CLI.hpp>
@@ -56,8 +57,11 @@ class client {
     socket_.set_option(tcp::no_delay(true));
   }
 
+  // `reuse`: a string whose capacity the response body is read into (a client that keeps its
+  // buffers instead of faulting in fresh pages for every response).
   http::response<http::string_body> send(http::verb method, const std::string& target, std::string body,
-                                         const std::string& content_type, const std::string& accept) {
+                                         const std::string& content_type, const std::string& accept,
+                                         std::string reuse = {}) {
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, host_);
     if (!content_type.empty()) req.set(http::field::content_type, content_type);
@@ -67,6 +71,8 @@ class client {
     http::write(socket_, req);
     http::response_parser<http::string_body> parser;
     parser.body_limit(1ULL << 31);
+    reuse.clear();
+    parser.get().body() = std::move(reuse);
     http::read(socket_, buffer_, parser);
     return parser.release();
   }
@@ -152,14 +158,18 @@ bool consume(const options& opt, failure& fail) {
     std::vector<bool> seen(opt.records, false);
     std::uint64_t received = 0, requests = 0;
     const auto target = base + "/records?timeout=1000&max_bytes=" + std::to_string(opt.max_bytes);
+    // Buffers kept from one response to the next: the body, and the memory its JSON document is
+    // built in (a base64 value of n bytes takes about 4n/3 in the document).
+    std::string body;
+    std::vector<unsigned char> document_memory(opt.max_bytes * 2 + (1 << 20));
     const auto cpu0 = cpu_seconds(0), broker0 = cpu_seconds(opt.broker_pid);
     const auto start = monotonic_ns();
     auto last_progress = start;
     while (received < opt.records) {
-      auto res = cl.send(http::verb::get, target, "", "", binary_type);
+      auto res = cl.send(http::verb::get, target, "", "", binary_type, std::move(body));
       ++requests;
       if (res.result() != http::status::ok) return fail.set("records: HTTP " + std::to_string(res.result_int()) + " " + res.body()), false;
-      json::monotonic_resource arena;  // one response's document, freed at once
+      json::monotonic_resource arena(document_memory.data(), document_memory.size());  // one response's document
       const auto records = json::parse(res.body(), &arena);
       for (const auto& r : records.as_array()) {
         const auto key = tributary::base64_decode(r.at("key").as_string());
@@ -170,6 +180,7 @@ bool consume(const options& opt, failure& fail) {
         ++received;
         last_progress = monotonic_ns();
       }
+      body = std::move(res.body());  // its capacity serves the next response
       if (seconds_between(last_progress, monotonic_ns()) > 30) return fail.set("records: no progress for 30 s at " + std::to_string(received)), false;
     }
     const auto wall = seconds_between(start, last_progress);
