@@ -1,5 +1,6 @@
 #include "net/http_session.h"
 
+#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "net/http_wire.h"
@@ -64,6 +66,22 @@ asio::awaitable<void> linger(Stream& stream, connection& conn) {
   }
 }
 
+// A body of known length read straight into `body`: what the header read left in `buffer`, then
+// the rest from the socket in reads as large as it is (no copy through `buffer`, no per-chunk
+// parser steps). Bytes after the body (a pipelined request) stay in `buffer`.
+template <typename Stream>
+asio::awaitable<void> read_sized_body(Stream& stream, boost::beast::flat_buffer& buffer, std::string& body,
+                                      std::size_t length, boost::system::error_code& ec) {
+  const std::size_t buffered = std::min(buffer.size(), length);
+  body.resize(length);
+  asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
+  buffer.consume(buffered);
+  if (buffered < length) {
+    co_await asio::async_read(stream, asio::buffer(body.data() + buffered, length - buffered),
+                              asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
 template <typename Stream>
 asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& stream, http_peer_handler handler,
                                      http_limits limits, http_peer peer) {
@@ -93,7 +111,9 @@ asio::awaitable<void> serve_requests(std::shared_ptr<connection> conn, Stream& s
           static constexpr std::string_view proceed = "HTTP/1.1 100 Continue\r\n\r\n";
           co_await asio::async_write(stream, asio::buffer(proceed), asio::redirect_error(asio::use_awaitable, ec));
         }
-        if (!ec && !parser.is_done()) {
+        if (!ec && !parser.is_done() && length && !parser.chunked()) {
+          co_await read_sized_body(stream, buffer, parser.get().body(), static_cast<std::size_t>(*length), ec);
+        } else if (!ec && !parser.is_done()) {
           co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         }
       }
