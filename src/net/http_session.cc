@@ -1,6 +1,5 @@
 #include "net/http_session.h"
 
-#include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -67,18 +66,27 @@ asio::awaitable<void> linger(Stream& stream, connection& conn) {
 }
 
 // A body of known length read straight into `body`: what the header read left in `buffer`, then
-// the rest from the socket in reads as large as it is (no copy through `buffer`, no per-chunk
-// parser steps). Bytes after the body (a pipelined request) stay in `buffer`.
+// the rest from the socket in reads of up to sized_body_step (no copy through `buffer`, no
+// per-chunk parser steps). Memory is reserved for the whole length, as Beast's string body does,
+// but only written as data comes, so a declared length costs nothing until it is sent. Bytes after
+// the body (a pipelined request) stay in `buffer`.
+constexpr std::size_t sized_body_step = 256 * 1024;
+
 template <typename Stream>
 asio::awaitable<void> read_sized_body(Stream& stream, boost::beast::flat_buffer& buffer, std::string& body,
                                       std::size_t length, boost::system::error_code& ec) {
   const std::size_t buffered = std::min(buffer.size(), length);
-  body.resize(length);
+  body.reserve(length);
+  body.resize(buffered);
   asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
   buffer.consume(buffered);
-  if (buffered < length) {
-    co_await asio::async_read(stream, asio::buffer(body.data() + buffered, length - buffered),
-                              asio::redirect_error(asio::use_awaitable, ec));
+  while (body.size() < length) {
+    const std::size_t at = body.size();
+    body.resize(at + std::min(length - at, sized_body_step));
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(body.data() + at, body.size() - at),
+                                                         asio::redirect_error(asio::use_awaitable, ec));
+    body.resize(at + n);
+    if (ec) co_return;
   }
 }
 

@@ -428,8 +428,8 @@ boost::asio::awaitable<std::optional<read_ahead_response>> proxy::take_read_ahea
   if (!slot) co_return std::nullopt;
   auto taking = slot->take();
   auto ahead = co_await std::move(taking);
-  // Read for another max_bytes, too small for fetch.min.bytes, or stale: read afresh instead.
   if (!ahead) co_return std::nullopt;  // nothing was read
+  // Read for another max_bytes, too small for fetch.min.bytes, or stale: read afresh instead.
   if (ahead->max_bytes != max_bytes || (min_bytes >= 0 && static_cast<std::int64_t>(ahead->bytes) <= min_bytes) ||
       !instance.kafka->advance(ahead->moves)) {
     if (read_ahead_discarded_) read_ahead_discarded_->inc();
