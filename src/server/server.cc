@@ -41,6 +41,7 @@
 #include "adapters/mqtt/adapter.h"
 #include "messaging/embedded_sender.h"
 #include "server/data_dir_lock.h"
+#include "server/malloc_tuning.h"
 
 namespace tributary::server {
 namespace {
@@ -526,6 +527,7 @@ int serve(const config::config& c, serve_options options) {
     return 1;
   }
   signal(SIGPIPE, SIG_IGN);
+  if (!tune_malloc()) spdlog::debug("the allocator did not take the malloc tuning; running with its defaults");
   const sigset_t signals = termination_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
