@@ -109,21 +109,27 @@ asio::awaitable<void> session::flush() {
   }
 }
 
-asio::awaitable<bool> session::read_more() {
-  if (closing_) co_return false;
+bool session::ready_to_read() {
+  if (closing_) return false;
   const bool idle = in_flight_.empty();
   conn_->set_idle(idle);
-  if (idle && conn_->draining()) co_return false;
+  if (idle && conn_->draining()) return false;
   if (authenticated_ || !client_id_.empty() || keep_alive_ > 0) {
     if (keep_alive_ > 0) conn_->expires_after(std::chrono::milliseconds(keep_alive_) * 1500);  // [MQTT-3.1.2-24]
     else conn_->expires_never();
   }
-  if (in_.empty()) {
-    // Idle: give the read buffer back and wait for data without one (MQTT devices idle most of the time).
-    std::vector<std::uint8_t>().swap(in_);
+  if (in_.empty()) std::vector<std::uint8_t>().swap(in_);  // idle: give the read buffer back
+  return true;
+}
+
+asio::awaitable<bool> session::read_more() {
+  if (!ready_to_read()) co_return false;
+  if (in_.empty() && !std::exchange(readable_, false)) {
+    // Wait for data without a read buffer (MQTT devices idle most of the time).
     const auto ec = co_await stream_->wait_readable();
     if (ec || closing_) co_return false;
   }
+  readable_ = false;
   const std::size_t old = in_.size();
   in_.resize(old + read_chunk);
   const auto read = co_await stream_->read_some(asio::buffer(in_.data() + old, read_chunk));
@@ -184,6 +190,14 @@ asio::awaitable<void> session::run() {
     connected = co_await handle_connect(std::get<connect_packet>(std::move(*first)));
   }
   while (connected && !closing_) {
+    // Nothing buffered: wait for the next bytes here, so that a quiet device holds no frame of
+    // next_packet and read_more (most devices are quiet most of the time).
+    if (in_.empty()) {
+      if (!ready_to_read()) break;
+      const auto ec = co_await stream_->wait_readable();
+      if (ec || closing_) break;
+      readable_ = true;  // read_more need not wait again
+    }
     auto p = co_await next_packet(false);
     if (!p) break;
     if (auto* publish = std::get_if<publish_packet>(&*p)) {

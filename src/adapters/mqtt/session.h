@@ -78,6 +78,9 @@ class session : public std::enable_shared_from_this<session> {
   };
   class command_sink;  // the commands::command_consumer of one command_route
 
+  // Before each read: false when the session is closing (or idle while the listener drains); sets
+  // the idle flag and the keep-alive deadline, and gives back an empty read buffer.
+  bool ready_to_read();
   boost::asio::awaitable<bool> read_more();
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
@@ -114,6 +117,7 @@ class session : public std::enable_shared_from_this<session> {
   std::vector<std::uint8_t> out_;
   bool writing_ = false;
   bool closing_ = false;
+  bool readable_ = false;  // run() saw bytes arrive that no read has taken yet
   boost::asio::steady_timer wake_;     // the reader waits here while max_in_flight are outstanding
   boost::asio::steady_timer flushed_;  // cancelled when the writer has nothing left
 
