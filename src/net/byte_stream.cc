@@ -1,5 +1,6 @@
 #include "net/byte_stream.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -12,10 +13,9 @@ asio::awaitable<io_result> tcp_stream::read_some(asio::mutable_buffer buffer) {
   co_return r;
 }
 
-asio::awaitable<boost::system::error_code> tcp_stream::wait_readable() {
-  boost::system::error_code ec;
-  co_await conn_.socket().async_wait(asio::ip::tcp::socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
-  co_return ec;
+// Not a coroutine: an idle session waits in the socket's operation alone.
+asio::awaitable<std::tuple<boost::system::error_code>> tcp_stream::wait_readable() {
+  return conn_.socket().async_wait(asio::ip::tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<io_result> tcp_stream::write_all(asio::const_buffer buffer) {

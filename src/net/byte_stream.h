@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "net/connection.h"
 
@@ -26,8 +27,10 @@ class byte_stream {
   virtual asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) = 0;
   virtual asio::awaitable<io_result> write_all(asio::const_buffer buffer) = 0;
   // Resumes once a read would not block, so that an idle session holds no read buffer. Streams
-  // that buffer internally (TLS) resume at once.
-  virtual asio::awaitable<boost::system::error_code> wait_readable() { co_return boost::system::error_code{}; }
+  // that buffer internally (TLS) resume at once. (A tuple: the socket's own wait, no frame of ours.)
+  virtual asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() {
+    co_return std::tuple<boost::system::error_code>{};
+  }
   // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
   virtual std::string peer_certificate() const { return {}; }
   virtual std::string cipher_suite() const { return "UNKNOWN"; }
@@ -38,7 +41,7 @@ class tcp_stream final : public byte_stream {
   explicit tcp_stream(connection& c) : conn_(c) {}
   asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
-  asio::awaitable<boost::system::error_code> wait_readable() override;
+  asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
 
  private:
   connection& conn_;

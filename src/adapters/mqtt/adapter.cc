@@ -22,10 +22,10 @@ adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, 
 
 adapter::~adapter() { events_.unsubscribe(subscription_); }
 
+// Not a coroutine: session::run's frame is the only one a plain TCP connection keeps.
 boost::asio::awaitable<void> adapter::serve(std::shared_ptr<net::connection> conn) {
   auto stream = std::make_unique<net::tcp_stream>(*conn);
-  auto s = std::make_shared<session>(*this, conn, std::move(stream));
-  co_await s->run();
+  return session::run(std::make_shared<session>(*this, conn, std::move(stream)));
 }
 
 boost::asio::awaitable<void> adapter::serve_tls(std::shared_ptr<net::connection> conn,
@@ -37,8 +37,8 @@ boost::asio::awaitable<void> adapter::serve_tls(std::shared_ptr<net::connection>
     spdlog::debug("mqtt: TLS handshake with {} failed: {}", conn->peer(), ec.message());
     co_return;
   }
-  auto s = std::make_shared<session>(*this, conn, std::move(stream));
-  co_await s->run();
+  auto running = session::run(std::make_shared<session>(*this, conn, std::move(stream)));
+  co_await std::move(running);
 }
 
 bool adapter::admit_connection() {

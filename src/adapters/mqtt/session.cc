@@ -126,7 +126,8 @@ asio::awaitable<bool> session::read_more() {
   if (!ready_to_read()) co_return false;
   if (in_.empty() && !std::exchange(readable_, false)) {
     // Wait for data without a read buffer (MQTT devices idle most of the time).
-    const auto ec = co_await stream_->wait_readable();
+    auto waiting = stream_->wait_readable();
+    const auto [ec] = co_await std::move(waiting);
     if (ec || closing_) co_return false;
   }
   readable_ = false;
@@ -167,8 +168,30 @@ asio::awaitable<std::optional<packet>> session::next_packet(bool connecting) {
   }
 }
 
-asio::awaitable<void> session::run() {
-  auto self = shared_from_this();
+// The connection's life in phases, each its own coroutine, so that while the device is quiet only
+// run()'s small frame waits (most devices are quiet most of the time).
+asio::awaitable<void> session::run(std::shared_ptr<session> self) {
+  auto opening = self->open();
+  const auto opened = co_await std::move(opening);
+  if (opened == open_result::refused) co_return;
+  const bool connected = opened == open_result::connected;
+  while (connected && !self->closing_) {
+    // Nothing buffered: wait for the next bytes here, without a read buffer.
+    if (self->in_.empty()) {
+      if (!self->ready_to_read()) break;
+      auto waiting = self->stream_->wait_readable();
+      const auto [ec] = co_await std::move(waiting);
+      if (ec || self->closing_) break;
+      self->readable_ = true;  // read_more need not wait again
+    }
+    auto serving = self->serve_buffered();
+    if (!co_await std::move(serving)) break;
+  }
+  auto ending = self->end(connected);
+  co_await std::move(ending);
+}
+
+asio::awaitable<session::open_result> session::open() {
   if (!adapter_.admit_connection()) {
     // Hono refuses before reading CONNECT when the adapter is full (spec/hono.md §3.2).
     conn_->expires_after(adapter_.options().connect_timeout);
@@ -179,27 +202,22 @@ asio::awaitable<void> session::run() {
     }
     close_now("adapter connection limit reached");
     co_await flush();
-    co_return;
+    co_return open_result::refused;
   }
   conn_->expires_after(adapter_.options().connect_timeout);
   auto first = co_await next_packet(true);
-  bool connected = false;
   if (first && !std::holds_alternative<connect_packet>(*first)) {
     close_now("the first packet is not CONNECT [MQTT-3.1.0-1]");
   } else if (first) {
-    connected = co_await handle_connect(std::get<connect_packet>(std::move(*first)));
+    if (co_await handle_connect(std::get<connect_packet>(std::move(*first)))) co_return open_result::connected;
   }
-  while (connected && !closing_) {
-    // Nothing buffered: wait for the next bytes here, so that a quiet device holds no frame of
-    // next_packet and read_more (most devices are quiet most of the time).
-    if (in_.empty()) {
-      if (!ready_to_read()) break;
-      const auto ec = co_await stream_->wait_readable();
-      if (ec || closing_) break;
-      readable_ = true;  // read_more need not wait again
-    }
+  co_return open_result::failed;
+}
+
+asio::awaitable<bool> session::serve_buffered() {
+  do {
     auto p = co_await next_packet(false);
-    if (!p) break;
+    if (!p) co_return false;
     if (auto* publish = std::get_if<publish_packet>(&*p)) {
       co_await handle_publish(std::move(*publish));
       while (in_flight_.size() >= adapter_.options().max_in_flight && !closing_) {
@@ -222,7 +240,11 @@ asio::awaitable<void> session::run() {
     } else {
       close_now(std::string("unexpected ") + std::string(to_string(type_of(*p))));
     }
-  }
+  } while (!in_.empty() && !closing_);
+  co_return true;
+}
+
+asio::awaitable<void> session::end(bool connected) {
   end_command_routes();
   // Stored messages still get their PUBACKs while the peer listens; wait for storage to answer.
   while (!in_flight_.empty() && !conn_->draining()) {
@@ -232,7 +254,7 @@ asio::awaitable<void> session::run() {
     if (!ec) break;
   }
   if (connected) {
-    adapter_.untrack(self);
+    adapter_.untrack(shared_from_this());
     if (!authenticated_) adapter_.metrics().unauthenticated_connections(-1);
     if (authenticated_) {
       adapter_.release_tenant(tenant_);

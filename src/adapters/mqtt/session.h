@@ -29,7 +29,9 @@ class session : public std::enable_shared_from_this<session> {
  public:
   session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream);
 
-  boost::asio::awaitable<void> run();
+  // Serves the connection to its end; `self` (in the frame before the coroutine first runs) keeps
+  // the session alive meanwhile.
+  static boost::asio::awaitable<void> run(std::shared_ptr<session> self);
 
   // Any thread: closes the connection (e.g. the device was disabled).
   void close_soon(std::string reason);
@@ -81,6 +83,13 @@ class session : public std::enable_shared_from_this<session> {
   // Before each read: false when the session is closing (or idle while the listener drains); sets
   // the idle flag and the keep-alive deadline, and gives back an empty read buffer.
   bool ready_to_read();
+  enum class open_result { refused, failed, connected };  // refused: over the adapter's connection limit
+  // Admission and CONNECT.
+  boost::asio::awaitable<open_result> open();
+  // Handles packets until nothing is buffered; false when the connection is done.
+  boost::asio::awaitable<bool> serve_buffered();
+  // Waits for stored messages' PUBACKs, releases what the connection held, flushes.
+  boost::asio::awaitable<void> end(bool connected);
   boost::asio::awaitable<bool> read_more();
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
