@@ -55,7 +55,7 @@ connect_return_code connack_for(registry::registry_errc code) {
 }  // namespace
 
 session::session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream)
-    : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)), wake_(conn_->socket().get_executor()), flushed_(conn_->socket().get_executor()) {}
+    : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)), wake_(conn_->socket().get_executor()) {}
 
 void session::close_soon(std::string reason) {
   asio::post(conn_->socket().get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close_now(reason); });
@@ -96,15 +96,15 @@ asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
     }
   }
   writing_ = false;
-  flushed_.cancel();
+  wake_.cancel();
   if (closing_) conn_->close();
 }
 
 asio::awaitable<void> session::flush() {
   while (writing_) {
-    flushed_.expires_after(std::chrono::seconds(5));
+    wake_.expires_after(std::chrono::seconds(5));
     boost::system::error_code ec;
-    co_await flushed_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) break;  // timed out: give up on the peer
   }
 }
@@ -179,6 +179,7 @@ asio::awaitable<void> session::run(std::shared_ptr<session> self) {
     // Nothing buffered: wait for the next bytes here, without a read buffer.
     if (self->in_.empty()) {
       if (!self->ready_to_read()) break;
+      if (self->in_flight_.empty()) decltype(self->in_flight_)().swap(self->in_flight_);
       auto waiting = self->stream_->wait_readable();
       const auto [ec] = co_await std::move(waiting);
       if (ec || self->closing_) break;

@@ -6,9 +6,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/container/devector.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -127,8 +127,10 @@ class session : public std::enable_shared_from_this<session> {
   bool writing_ = false;
   bool closing_ = false;
   bool readable_ = false;  // run() saw bytes arrive that no read has taken yet
-  boost::asio::steady_timer wake_;     // the reader waits here while max_in_flight are outstanding
-  boost::asio::steady_timer flushed_;  // cancelled when the writer has nothing left
+  // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
+  // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
+  // the writer; never two at once) checks its own condition again.
+  boost::asio::steady_timer wake_;
 
   // The authenticated identity; empty for unauthenticated devices.
   std::string tenant_, device_, auth_id_, auth_type_;
@@ -139,7 +141,9 @@ class session : public std::enable_shared_from_this<session> {
   std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
   std::vector<error_subscription> error_subscriptions_;  // one per (tenant, device) filter
-  std::deque<std::shared_ptr<in_flight>> in_flight_;
+  // A devector, not a deque: an empty one holds no memory (a deque keeps a 576-byte block), and
+  // most sessions have nothing in flight most of the time.
+  boost::container::devector<std::shared_ptr<in_flight>> in_flight_;
   std::vector<std::shared_ptr<command_route>> command_routes_;
   std::map<std::uint16_t, pending_command> pending_commands_;
   std::uint16_t next_packet_id_ = 1;
