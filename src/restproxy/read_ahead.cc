@@ -1,11 +1,6 @@
 #include "restproxy/read_ahead.h"
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include <memory>
+#include "kafka/broker/async_log.h"
 
 namespace tributary::restproxy {
 
@@ -51,23 +46,16 @@ void read_ahead_slot::fulfil(result response) {
 }
 
 asio::awaitable<read_ahead_slot::result> read_ahead_slot::take() {
-  return asio::async_initiate<decltype(asio::use_awaitable), void(result)>(
-      [this](auto handler) {
-        auto executor = asio::get_associated_executor(handler);
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto resume = [executor, shared](result value) {
-          asio::post(executor, [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
-        };
-        std::unique_lock lock(mutex_);
-        if (!filled_) {
-          waiter_ = std::move(resume);
-          return;
-        }
-        auto value = std::move(value_);
-        lock.unlock();
-        resume(std::move(value));
-      },
-      asio::use_awaitable);
+  return kafka::broker::async_call<result>([this](std::function<void(result)> resume) {
+    std::unique_lock lock(mutex_);
+    if (!filled_) {
+      waiter_ = std::move(resume);
+      return;
+    }
+    auto value = std::move(value_);
+    lock.unlock();
+    resume(std::move(value));
+  });
 }
 
 }  // namespace tributary::restproxy

@@ -27,7 +27,7 @@ class read_ahead_budget {
   read_ahead_budget(const read_ahead_budget&) = delete;
   read_ahead_budget& operator=(const read_ahead_budget&) = delete;
 
-  // Bytes taken from the budget, given back when the lease goes (or shrinks).
+  // Bytes taken from the budget, given back when the lease goes.
   class lease {
    public:
     lease() = default;

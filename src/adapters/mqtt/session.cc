@@ -123,14 +123,16 @@ bool session::ready_to_read() {
 }
 
 asio::awaitable<bool> session::read_more() {
-  if (!ready_to_read()) co_return false;
-  if (in_.empty() && !std::exchange(readable_, false)) {
-    // Wait for data without a read buffer (MQTT devices idle most of the time).
-    auto waiting = stream_->wait_readable();
-    const auto [ec] = co_await std::move(waiting);
-    if (ec || closing_) co_return false;
+  // After run() saw bytes arrive it has already done ready_to_read() and the wait.
+  if (!std::exchange(readable_, false)) {
+    if (!ready_to_read()) co_return false;
+    if (in_.empty()) {
+      // Wait for data without a read buffer (MQTT devices idle most of the time).
+      auto waiting = stream_->wait_readable();
+      const auto [ec] = co_await std::move(waiting);
+      if (ec || closing_) co_return false;
+    }
   }
-  readable_ = false;
   const std::size_t old = in_.size();
   in_.resize(old + read_chunk);
   const auto read = co_await stream_->read_some(asio::buffer(in_.data() + old, read_chunk));

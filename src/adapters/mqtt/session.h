@@ -6,8 +6,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/container/devector.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/container/devector.hpp>
 
 #include <functional>
 #include <map>
