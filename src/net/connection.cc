@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <spdlog/spdlog.h>
+
 namespace tributary::net {
 
 connection::connection(asio::ip::tcp::socket socket)
@@ -11,7 +13,25 @@ connection::connection(asio::ip::tcp::socket socket)
   peer_ = ec ? std::string("unknown") : remote.address().to_string() + ":" + std::to_string(remote.port());
 }
 
-connection::~connection() = default;
+connection::~connection() {
+  if (list_) list_->remove(*this);
+}
+
+const std::string& connection::service() const {
+  static const std::string none;
+  return list_ ? list_->service() : none;
+}
+
+void connection::log_session_exception(std::exception_ptr e) const {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    spdlog::warn("{}: session with {} ended: {}", service(), peer(), x.what());
+  } catch (...) {
+    spdlog::warn("{}: session with {} ended with an unknown exception", service(), peer());
+  }
+}
 
 void connection::expires_after(std::chrono::steady_clock::duration d, on_expiry action) {
   timed_out_ = false;
@@ -52,5 +72,51 @@ void connection::close() {
 }
 
 void connection::begin_drain() { draining_.store(true, std::memory_order_release); }
+
+bool connection_list::add(const std::shared_ptr<connection_list>& self, connection& c) {
+  std::lock_guard lock(self->mutex_);
+  if (!self->accepting_) return false;
+  c.list_ = self;
+  c.next_ = self->head_;
+  if (self->head_) self->head_->prev_ = &c;
+  self->head_ = &c;
+  ++self->size_;
+  return true;
+}
+
+void connection_list::remove(connection& c) {
+  std::lock_guard lock(mutex_);
+  if (c.prev_) c.prev_->next_ = c.next_;
+  else head_ = c.next_;
+  if (c.next_) c.next_->prev_ = c.prev_;
+  c.prev_ = c.next_ = nullptr;
+  if (--size_ == 0) empty_.notify_all();
+}
+
+void connection_list::set_accepting(bool accepting) {
+  std::lock_guard lock(mutex_);
+  accepting_ = accepting;
+}
+
+std::size_t connection_list::size() const {
+  std::lock_guard lock(mutex_);
+  return size_;
+}
+
+std::vector<std::shared_ptr<connection>> connection_list::alive() const {
+  std::vector<std::shared_ptr<connection>> out;
+  std::lock_guard lock(mutex_);
+  out.reserve(size_);
+  // A connection being destroyed (no owner left) waits for this lock in remove(); lock() skips it.
+  for (connection* c = head_; c; c = c->next_) {
+    if (auto strong = c->weak_from_this().lock()) out.push_back(std::move(strong));
+  }
+  return out;
+}
+
+bool connection_list::wait_until_empty(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return empty_.wait_until(lock, deadline, [this] { return size_ == 0; });
+}
 
 }  // namespace tributary::net

@@ -1,6 +1,6 @@
-// connection: one accepted TCP connection, shared between the session coroutine that serves it and
-// the tcp_listener that tracks it for shutdown. Everything but draining() must be called on the
-// socket's executor (the io_context the connection lives on).
+// connection: one accepted TCP connection, owned by the session that serves it and listed (without
+// a reference) in its listener's connection_list for shutdown until it is destroyed. Everything but
+// draining() must be called on the socket's executor (the io_context the connection lives on).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -8,13 +8,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace tributary::net {
 
 namespace asio = boost::asio;
 
-class connection {
+class connection_list;
+
+class connection : public std::enable_shared_from_this<connection> {
  public:
   explicit connection(asio::ip::tcp::socket socket);
   ~connection();
@@ -41,8 +48,20 @@ class connection {
 
   void close();
 
+  // The service of the listener that accepted it ("mqtt", ...), for logs; empty when unlisted.
+  const std::string& service() const;
+
+  // A session that goes on after the coroutine its listener spawned has ended (an idle MQTT
+  // session waits with no coroutine at all) calls this first: the listener then leaves closing
+  // the connection to the session instead of closing it when that coroutine ends.
+  void hand_over_closing() { closed_by_session_ = true; }
+  bool closed_by_session() const { return closed_by_session_; }
+  // What a session coroutine that ended with an exception logs (with the service and the peer).
+  void log_session_exception(std::exception_ptr e) const;
+
  private:
   friend class tcp_listener;
+  friend class connection_list;
   void begin_drain();  // any thread
 
   asio::ip::tcp::socket socket_;
@@ -58,6 +77,43 @@ class connection {
   std::atomic<bool> draining_{false};
   bool idle_ = false;
   bool timed_out_ = false;
+  bool closed_by_session_ = false;
+  // Set while listed: the list (shared, as connections may outlive their listener) and the links
+  // of its intrusive list, guarded by the list's mutex.
+  std::shared_ptr<connection_list> list_;
+  connection* prev_ = nullptr;
+  connection* next_ = nullptr;
+};
+
+// connection_list: the connections of one listener, for a staged shutdown. A connection links
+// itself in when accepted and out in its destructor, so the list holds no references: a session
+// needs no frame of the listener's to watch the connection's end, and a connection lives exactly
+// as long as whoever serves it keeps it. Thread-safe.
+class connection_list {
+ public:
+  explicit connection_list(std::string service) : service_(std::move(service)) {}
+  const std::string& service() const { return service_; }
+
+  // Links c in until it is destroyed; false (c not listed) while the list does not accept.
+  // `self` is this list's owner, kept by c.
+  static bool add(const std::shared_ptr<connection_list>& self, connection& c);
+  void set_accepting(bool accepting);
+  std::size_t size() const;
+  // The connections still alive, as references taken under the lock (act on them after it).
+  std::vector<std::shared_ptr<connection>> alive() const;
+  // Waits until no connection remains or the deadline passes; true when none remains.
+  bool wait_until_empty(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  friend class connection;
+  void remove(connection& c);  // from ~connection
+
+  const std::string service_;
+  mutable std::mutex mutex_;
+  std::condition_variable empty_;
+  connection* head_ = nullptr;
+  std::size_t size_ = 0;
+  bool accepting_ = false;
 };
 
 }  // namespace tributary::net

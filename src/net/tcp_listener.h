@@ -1,6 +1,6 @@
-// tcp_listener: accepts TCP connections for one service, spreads them over the io_pool, runs one
-// session coroutine per connection and tracks them for a staged shutdown (stop accepting, drain,
-// close). Created, stopped and destroyed by server/ on the main thread, after the io_pool has
+// tcp_listener: accepts TCP connections for one service, spreads them over the io_pool, spawns one
+// session coroutine per connection and lists the connections for a staged shutdown (stop
+// accepting, drain, close). Created, stopped and destroyed by server/ on the main thread, after the io_pool has
 // stopped and before it is destroyed.
 #pragma once
 
@@ -8,11 +8,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <string>
 
 #include "common/host_port.h"
@@ -30,6 +27,8 @@ using net_error = coded_error<net_errc>;
 
 class tcp_listener {
  public:
+  // Serves a connection; the connection is closed when the returned coroutine ends, unless the
+  // session took that over (connection::hand_over_closing).
   using session = std::function<asio::awaitable<void>(std::shared_ptr<connection>)>;
 
   // Binds and listens at once, so that a taken port fails start-up; accepting begins in start().
@@ -52,18 +51,8 @@ class tcp_listener {
   bool wait_until_empty(std::chrono::steady_clock::time_point deadline);
 
  private:
-  // Shared with every session frame, which may outlive the listener when the pool abandons work.
-  struct tracker {
-    std::mutex mutex;
-    std::condition_variable empty;
-    std::set<std::shared_ptr<connection>> connections;
-    bool accepting = false;
-  };
-
   tcp_listener(io_pool& pool, std::string name, asio::ip::tcp::acceptor acceptor, session serve);
   asio::awaitable<void> accept_loop();
-  static asio::awaitable<void> run_session(std::shared_ptr<tracker> t, session serve, std::string name,
-                                           std::shared_ptr<connection> conn);
 
   io_pool& pool_;
   std::string name_;
@@ -71,7 +60,8 @@ class tcp_listener {
   host_port local_;
   session serve_;
 
-  std::shared_ptr<tracker> tracker_ = std::make_shared<tracker>();
+  // Shared with every connection, which may outlive the listener when the pool abandons work.
+  std::shared_ptr<connection_list> connections_;
 };
 
 }  // namespace tributary::net

@@ -244,6 +244,17 @@ def test_connection_events_disconnected_when_the_server_closes(hub_factory):
         ("gw-1", "connected", "ce-gateway"), ("gw-1", "disconnected", "ce-gateway")]
 
 
+def test_connection_events_disconnected_when_the_keep_alive_of_a_quiet_device_expires(hub_factory):
+    # A quiet device's session waits without a coroutine; the keep-alive deadline still ends it in full.
+    h = hub_factory(args=["--demo", "--mqtt.connection-events=events"]).start()
+    with Raw(h) as raw:
+        assert raw.connect(client_id="ce-quiet", keepalive=1, username=SENSOR[0], password=SENSOR[1]) == ACCEPTED
+        assert raw.packets_until_closed() == []
+    events = wait_records(h, event_topic(), 2, where=lambda r: r.headers.get("content-type") == CONNECTION_EVENT)
+    assert [(json.loads(r.value)["cause"], json.loads(r.value)["remote-id"]) for r in events] == [
+        ("connected", "ce-quiet"), ("disconnected", "ce-quiet")]
+
+
 def test_no_connection_event_for_a_refused_connect(hub_factory):
     h = hub_factory(args=["--demo", "--mqtt.connection-events=events"]).start()
     assert connack_of(h, SENSOR[0], "wrong") == BAD_USERNAME_OR_PASSWORD

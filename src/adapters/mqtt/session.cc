@@ -170,18 +170,25 @@ asio::awaitable<std::optional<packet>> session::next_packet(bool connecting) {
   }
 }
 
-// The connection's life in phases, each its own coroutine, so that while the device is quiet only
-// run()'s small frame waits (most devices are quiet most of the time).
+// The connection's life in phases, each its own coroutine, so that a quiet device keeps none of
+// them (most devices are quiet most of the time): see park().
 asio::awaitable<void> session::run(std::shared_ptr<session> self) {
   auto opening = self->open();
   const auto opened = co_await std::move(opening);
   if (opened == open_result::refused) co_return;
-  const bool connected = opened == open_result::connected;
+  auto serving = serve(std::move(self), opened == open_result::connected);
+  co_await std::move(serving);
+}
+
+asio::awaitable<void> session::serve(std::shared_ptr<session> self, bool connected) {
   while (connected && !self->closing_) {
-    // Nothing buffered: wait for the next bytes here, without a read buffer.
-    if (self->in_.empty()) {
+    // Nothing buffered: wait for the next bytes without a read buffer, parked when possible.
+    if (self->in_.empty() && !self->readable_) {
       if (!self->ready_to_read()) break;
-      if (self->in_flight_.empty()) decltype(self->in_flight_)().swap(self->in_flight_);
+      if (self->in_flight_.empty()) {
+        decltype(self->in_flight_)().swap(self->in_flight_);
+        if (self->park()) co_return;  // serve() runs again when bytes arrive or the socket closes
+      }
       auto waiting = self->stream_->wait_readable();
       const auto [ec] = co_await std::move(waiting);
       if (ec || self->closing_) break;
@@ -192,6 +199,25 @@ asio::awaitable<void> session::run(std::shared_ptr<session> self) {
   }
   auto ending = self->end(connected);
   co_await std::move(ending);
+  if (self->conn_->closed_by_session()) self->conn_->close();  // the listener no longer does
+}
+
+bool session::park() {
+  auto* socket = stream_->parkable_socket();
+  if (!socket) return false;
+  conn_->hand_over_closing();
+  // A keep-alive expiry, a drain or close_now() closes the socket, which ends the wait with an error.
+  socket->async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec) self->closing_ = true;
+    else self->readable_ = true;
+    auto serving = serve(self, true);
+    asio::co_spawn(self->conn_->socket().get_executor(), std::move(serving), [self](std::exception_ptr e) {
+      if (!e) return;
+      self->conn_->log_session_exception(e);
+      self->conn_->close();
+    });
+  });
+  return true;
 }
 
 asio::awaitable<session::open_result> session::open() {

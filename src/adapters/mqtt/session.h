@@ -86,6 +86,12 @@ class session : public std::enable_shared_from_this<session> {
   enum class open_result { refused, failed, connected };  // refused: over the adapter's connection limit
   // Admission and CONNECT.
   boost::asio::awaitable<open_result> open();
+  // Serves packets until the session ends (then ends it) or parks.
+  static boost::asio::awaitable<void> serve(std::shared_ptr<session> self, bool connected);
+  // Quiet, nothing in flight, on a plain socket: waits for the next bytes with a callback that
+  // spawns serve() again, so that an idle device keeps no coroutine at all. False when the stream
+  // cannot (TLS buffers internally).
+  bool park();
   // Handles packets until nothing is buffered; false when the connection is done.
   boost::asio::awaitable<bool> serve_buffered();
   // Waits for stored messages' PUBACKs, releases what the connection held, flushes.

@@ -135,5 +135,82 @@ TEST_F(TcpListener, StoppedListenerRefusesNewConnections) {
   EXPECT_TRUE(refused);
 }
 
+// A session that hands closing over and leaves its coroutine at once, as a parked MQTT session
+// does: a callback waits for the next line, answers it with "parked:" and closes the connection.
+asio::awaitable<void> park_and_answer_once(std::shared_ptr<connection> conn) {
+  conn->hand_over_closing();
+  conn->set_idle(true);
+  conn->socket().async_wait(asio::ip::tcp::socket::wait_read, [conn](const boost::system::error_code& ec) {
+    if (ec) return;  // closed by a drain or close_all: nothing more to do
+    char chunk[256];
+    boost::system::error_code io;
+    const std::size_t n = conn->socket().read_some(asio::buffer(chunk), io);
+    const std::string answer = "parked:" + std::string(chunk, n);
+    asio::write(conn->socket(), asio::buffer(answer), io);
+    conn->close();
+  });
+  co_return;
+}
+
+asio::awaitable<void> throw_at_once(std::shared_ptr<connection>) {
+  throw std::runtime_error("session failed");
+  co_return;
+}
+
+class CustomSession : public ::testing::Test {
+ protected:
+  void start(tcp_listener::session serve) {
+    auto bound = tcp_listener::bind(pool_, "custom", {"127.0.0.1", 0}, std::move(serve));
+    ASSERT_TRUE(bound.ok()) << bound.error().message;
+    listener_ = std::move(*bound);
+    pool_.start();
+    listener_->start();
+  }
+  void TearDown() override {
+    if (listener_) {
+      listener_->stop_accepting();
+      listener_->close_all();
+      listener_->wait_until_empty(std::chrono::steady_clock::now() + 10s);
+    }
+    pool_.stop(std::chrono::steady_clock::now() + 10s);
+  }
+
+  io_pool pool_{2};
+  std::unique_ptr<tcp_listener> listener_;
+};
+
+TEST_F(CustomSession, AConnectionHandedOverOutlivesItsCoroutineAndIsListedUntilClosed) {
+  start(park_and_answer_once);
+  testing::test_client client(listener_->local_address());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (listener_->connection_count() != 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(listener_->connection_count(), 1u);
+  // The coroutine has ended by now (it never waits); the connection is still open and served.
+  client.send("hello\n");
+  EXPECT_EQ(client.read_until("\n"), "parked:hello\n");
+  EXPECT_TRUE(client.closed_by_peer());
+  EXPECT_TRUE(listener_->wait_until_empty(std::chrono::steady_clock::now() + 10s));
+}
+
+TEST_F(CustomSession, ADrainClosesAHandedOverIdleConnection) {
+  start(park_and_answer_once);
+  testing::test_client client(listener_->local_address());
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (listener_->connection_count() != 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(listener_->connection_count(), 1u);
+  listener_->stop_accepting();
+  listener_->drain();
+  EXPECT_TRUE(client.closed_by_peer());
+  EXPECT_TRUE(listener_->wait_until_empty(std::chrono::steady_clock::now() + 10s));
+}
+
+TEST_F(CustomSession, ASessionThatThrowsIsClosedAndUnlisted) {
+  start(throw_at_once);
+  testing::test_client client(listener_->local_address());
+  EXPECT_TRUE(client.closed_by_peer());
+  EXPECT_TRUE(listener_->wait_until_empty(std::chrono::steady_clock::now() + 10s));
+  EXPECT_EQ(listener_->connection_count(), 0u);
+}
+
 }  // namespace
 }  // namespace tributary::net
