@@ -13,10 +13,16 @@
 //   --broker mosquitto  a plain request/reply over two topics: the application (an MQTT client)
 //                       publishes to req/d<i> and subscribes to res/#; device d<i> subscribes to
 //                       req/d<i> and answers on res/d<i>. Round trip: PUBLISH written → response read.
+//   --broker kafka-floor  the Kafka client hops alone, against Tributary's embedded broker: no
+//                       device and no router; the application writes each response record itself
+//                       (to hono.command_response.<tenant>, with the correlation-id and status 200
+//                       a device's answer would get) with the same producer and reads it with the
+//                       same consumer. Round trip: record handed to the producer → record read. The
+//                       least any command round trip through these clients can take.
 // Both ways use QoS 1 everywhere on MQTT (subscriptions, requests, responses; PUBACKs are sent), the
 // payload carries the sequence number and the device echoes it. The first --warmup seconds of
-// requests are not measured. Prints the result line and the two legs of the round trip (request
-// to the device, device to the response read):
+// requests are not measured. Prints the result line and, except for the floor, the two legs of the
+// round trip (request to the device, device to the response read):
 //   <broker> round trip at R/s: count C p50 X ms p99 Y ms p99.9 Z ms max M ms lost L
 //   <broker> legs: to the device p50 .. p99 ..; device to response read p50 .. p99 ..
 // Exits 1 when something is functionally wrong (a refused connection or subscription, a response
@@ -61,7 +67,7 @@ using tributary::bench::percentile;
 using tcp = asio::ip::tcp;
 
 struct options {
-  std::string broker = "tributary";  // tributary | mosquitto
+  std::string broker = "tributary";  // tributary | mosquitto | kafka-floor
   std::string mqtt = "127.0.0.1:1883";
   std::string bootstrap = "127.0.0.1:9092";
   std::string app_user = "mqtt-load-sink";  // Mosquitto: the application's MQTT login
@@ -73,6 +79,8 @@ struct options {
   double warmup = 2;
   int timeout_s = 30;
   bool tributary() const { return broker == "tributary"; }
+  bool floor() const { return broker == "kafka-floor"; }
+  bool kafka() const { return tributary() || floor(); }
 };
 
 mq::bytes as_bytes(const std::string& s) { return mq::bytes(s.begin(), s.end()); }
@@ -253,7 +261,7 @@ int run(const options& o) {
   // The devices: answer each request with its payload, status 200.
   std::vector<std::shared_ptr<mqtt_conn>> devices;
   std::vector<std::uint16_t> device_ids(o.count, 0);
-  for (std::size_t i = 0; i < o.count; ++i) {
+  for (std::size_t i = 0; i < o.count && !o.floor(); ++i) {
     auto d = std::make_shared<mqtt_conn>(io, fail, o.devices.id(i));
     mq::connect_packet c;
     c.client_id = "cmd-" + o.devices.id(i);
@@ -286,7 +294,7 @@ int run(const options& o) {
   // The Mosquitto application: an MQTT client reading res/#.
   std::shared_ptr<mqtt_conn> app;
   std::uint16_t app_id = 0;
-  if (!o.tributary()) {
+  if (!o.kafka()) {
     app = std::make_shared<mqtt_conn>(io, fail, "application");
     mq::connect_packet c;
     c.client_id = "cmd-application";
@@ -327,15 +335,17 @@ int run(const options& o) {
   };
   const auto connect_start = monotonic_ns();
   bool ok = wait_until(all_ready, "the devices to connect and subscribe");
-  if (ok) std::printf("%s: %zu devices connected and subscribed in %.2f s\n", o.broker.c_str(), o.count,
-                      static_cast<double>(monotonic_ns() - connect_start) / 1e9);
+  if (ok && !o.floor())
+    std::printf("%s: %zu devices connected and subscribed in %.2f s\n", o.broker.c_str(), o.count,
+                static_cast<double>(monotonic_ns() - connect_start) / 1e9);
 
-  // Tributary's application: a producer for the commands, a consumer for the responses.
+  // Tributary's application: a producer for the commands (the responses, as the floor), a
+  // consumer for the responses.
   std::unique_ptr<kc::producer> producer;
   std::unique_ptr<kc::consumer> consumer;
   std::atomic<bool> stop_consumer{false};
   std::thread consumer_thread;
-  if (ok && o.tributary()) {
+  if (ok && o.kafka()) {
     kc::connection_options k;
     k.bootstrap = o.bootstrap;
     auto p = kc::producer::create(k);
@@ -391,11 +401,17 @@ int run(const options& o) {
       const std::string payload = std::to_string(seq);
       if (producer) {
         kc::record r;
-        r.topic = "hono.command." + o.devices.tenant;
         r.key = o.devices.id(device);
         r.value = payload;
-        r.headers = {{"device_id", o.devices.id(device)}, {"subject", "ping"}, {"correlation-id", payload},
-                     {"response-required", "true"}, {"content-type", "text/plain"}};
+        if (o.floor()) {
+          r.topic = "hono.command_response." + o.devices.tenant;
+          r.headers = {{"device_id", o.devices.id(device)}, {"correlation-id", payload}, {"status", "200"},
+                       {"content-type", "text/plain"}};
+        } else {
+          r.topic = "hono.command." + o.devices.tenant;
+          r.headers = {{"device_id", o.devices.id(device)}, {"subject", "ping"}, {"correlation-id", payload},
+                       {"response-required", "true"}, {"content-type", "text/plain"}};
+        }
         book.sent(seq);
         auto queued = producer->send_async(r, [&fail](kc::client_result<void> done) {
           if (!done) fail.set("command not stored: " + done.error().message);
@@ -444,6 +460,7 @@ int run(const options& o) {
   std::printf("%s round trip at %.0f/s: count %zu p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms lost %zu"
               " (sent at %.0f/s)\n",
               o.broker.c_str(), o.rate, count, ms(p50), ms(p99), ms(p999), ms(max), total - book.answers(), sent_rate);
+  if (o.floor()) return 0;  // no device: no legs
   std::printf("%s legs: to the device p50 %.3f ms p99 %.3f ms; device to response read p50 %.3f ms p99 %.3f ms\n",
               o.broker.c_str(), ms(percentile(lat.there_ns, 0.5)), ms(percentile(lat.there_ns, 0.99)),
               ms(percentile(lat.back_ns, 0.5)), ms(percentile(lat.back_ns, 0.99)));
@@ -455,7 +472,8 @@ int run(const options& o) {
 int main(int argc, char** argv) {
   options o;
   CLI::App app{"commands_load: request/response round trips through Tributary's command & control or Mosquitto"};
-  app.add_option("--broker", o.broker, "tributary or mosquitto")->check(CLI::IsMember({"tributary", "mosquitto"}));
+  app.add_option("--broker", o.broker, "tributary, mosquitto or kafka-floor")
+      ->check(CLI::IsMember({"tributary", "mosquitto", "kafka-floor"}));
   app.add_option("--mqtt", o.mqtt, "MQTT host:port");
   app.add_option("--bootstrap", o.bootstrap, "Kafka bootstrap (tributary)");
   app.add_option("--tenant", o.devices.tenant, "tenant of the devices d0..");
