@@ -15,7 +15,7 @@ asio::awaitable<io_result> tcp_stream::read_some(asio::mutable_buffer buffer) {
 
 // Not a coroutine: an idle session waits in the socket's operation alone.
 asio::awaitable<std::tuple<boost::system::error_code>> tcp_stream::wait_readable() {
-  return conn_.socket().async_wait(asio::ip::tcp::socket::wait_read, asio::as_tuple(asio::use_awaitable));
+  return conn_.socket().async_wait(tcp_socket::wait_read, asio::as_tuple(asio::use_awaitable));
 }
 
 asio::awaitable<io_result> tcp_stream::write_all(asio::const_buffer buffer) {

@@ -33,7 +33,7 @@ class byte_stream {
   }
   // The socket an idle session may wait on for readability with a plain callback, holding no
   // coroutine at all; null when the stream buffers internally (TLS: use wait_readable).
-  virtual asio::ip::tcp::socket* parkable_socket() { return nullptr; }
+  virtual tcp_socket* parkable_socket() { return nullptr; }
   // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
   virtual std::string peer_certificate() const { return {}; }
   virtual std::string cipher_suite() const { return "UNKNOWN"; }
@@ -45,7 +45,7 @@ class tcp_stream final : public byte_stream {
   asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
   asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
-  asio::ip::tcp::socket* parkable_socket() override { return &conn_.socket(); }
+  tcp_socket* parkable_socket() override { return &conn_.socket(); }
 
  private:
   connection& conn_;

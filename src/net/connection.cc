@@ -6,7 +6,7 @@
 
 namespace tributary::net {
 
-connection::connection(asio::ip::tcp::socket socket)
+connection::connection(tcp_socket socket)
     : socket_(std::move(socket)), deadline_(socket_.get_executor()) {
   boost::system::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
@@ -64,7 +64,7 @@ void connection::on_timer() {
 
 void connection::close() {
   boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.shutdown(tcp_socket::shutdown_both, ignored);
   socket_.close(ignored);
   due_ = std::chrono::steady_clock::time_point::max();
   armed_ = false;

@@ -182,7 +182,7 @@ asio::awaitable<void> serve_http(std::shared_ptr<connection> conn, http_handler 
 
 asio::awaitable<void> serve_https(std::shared_ptr<connection> conn, std::shared_ptr<asio::ssl::context> context,
                                   http_peer_handler handler, http_limits limits) {
-  asio::ssl::stream<asio::ip::tcp::socket&> stream(conn->socket(), *context);
+  asio::ssl::stream<tcp_socket&> stream(conn->socket(), *context);
   conn->expires_after(limits.request_timeout);
   boost::system::error_code ec;
   co_await stream.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, ec));

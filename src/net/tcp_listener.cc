@@ -54,7 +54,7 @@ void tcp_listener::start() {
 asio::awaitable<void> tcp_listener::accept_loop() {
   for (;;) {
     boost::system::error_code ec;
-    asio::ip::tcp::socket socket =
+    tcp_socket socket =
         co_await acceptor_.async_accept(pool_.next(), asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
     if (ec) {

@@ -45,7 +45,7 @@ asio::awaitable<io_result> tls_stream::write_all(asio::const_buffer buffer) {
 }
 
 std::string tls_stream::peer_certificate() const {
-  SSL* ssl = const_cast<asio::ssl::stream<asio::ip::tcp::socket&>&>(stream_).native_handle();
+  SSL* ssl = const_cast<asio::ssl::stream<tcp_socket&>&>(stream_).native_handle();
   X509* cert = SSL_get1_peer_certificate(ssl);
   if (!cert) return {};
   unsigned char* der = nullptr;
@@ -58,7 +58,7 @@ std::string tls_stream::peer_certificate() const {
 }
 
 std::string tls_stream::cipher_suite() const {
-  SSL* ssl = const_cast<asio::ssl::stream<asio::ip::tcp::socket&>&>(stream_).native_handle();
+  SSL* ssl = const_cast<asio::ssl::stream<tcp_socket&>&>(stream_).native_handle();
   const char* name = SSL_get_cipher_name(ssl);
   return name ? name : "UNKNOWN";
 }

@@ -35,7 +35,7 @@ class tls_stream final : public byte_stream {
   std::string cipher_suite() const override;
 
  private:
-  asio::ssl::stream<asio::ip::tcp::socket&> stream_;
+  asio::ssl::stream<tcp_socket&> stream_;
 };
 
 }  // namespace tributary::net

@@ -1,5 +1,6 @@
 #include "adapters/mqtt/session.h"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -16,6 +17,7 @@
 #include "commands/request_id.h"
 #include "messaging/async_send.h"
 #include "messaging/hono_records.h"
+#include "net/exact_allocator.h"
 
 namespace tributary::adapters::mqtt {
 namespace {
@@ -207,7 +209,7 @@ bool session::park() {
   if (!socket) return false;
   conn_->hand_over_closing();
   // A keep-alive expiry, a drain or close_now() closes the socket, which ends the wait with an error.
-  socket->async_wait(asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+  auto woken = [self = shared_from_this()](const boost::system::error_code& ec) {
     if (ec) self->closing_ = true;
     else self->readable_ = true;
     auto serving = serve(self, true);
@@ -216,7 +218,8 @@ bool session::park() {
       self->conn_->log_session_exception(e);
       self->conn_->close();
     });
-  });
+  };
+  socket->async_wait(net::tcp_socket::wait_read, asio::bind_allocator(net::exact_allocator<void>(), std::move(woken)));
   return true;
 }
 

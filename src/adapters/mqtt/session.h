@@ -136,7 +136,7 @@ class session : public std::enable_shared_from_this<session> {
   // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
   // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
   // the writer; never two at once) checks its own condition again.
-  boost::asio::steady_timer wake_;
+  net::steady_timer wake_;
 
   // The authenticated identity; empty for unauthenticated devices.
   std::string tenant_, device_, auth_id_, auth_type_;

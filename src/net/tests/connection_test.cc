@@ -17,7 +17,7 @@ class ConnectionDeadline : public ::testing::Test {
   void SetUp() override {
     asio::ip::tcp::acceptor acceptor(io_, {asio::ip::make_address("127.0.0.1"), 0});
     peer_.connect(acceptor.local_endpoint());
-    conn_ = std::make_shared<connection>(acceptor.accept());
+    conn_ = std::make_shared<connection>(acceptor.accept(io_));
   }
 
   // Runs the loop until done() or the (generous) deadline; returns done().

@@ -140,7 +140,7 @@ TEST_F(TcpListener, StoppedListenerRefusesNewConnections) {
 asio::awaitable<void> park_and_answer_once(std::shared_ptr<connection> conn) {
   conn->hand_over_closing();
   conn->set_idle(true);
-  conn->socket().async_wait(asio::ip::tcp::socket::wait_read, [conn](const boost::system::error_code& ec) {
+  conn->socket().async_wait(tcp_socket::wait_read, [conn](const boost::system::error_code& ec) {
     if (ec) return;  // closed by a drain or close_all: nothing more to do
     char chunk[256];
     boost::system::error_code io;
