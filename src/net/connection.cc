@@ -1,8 +1,11 @@
 #include "net/connection.h"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
 #include <spdlog/spdlog.h>
+
+#include "net/exact_allocator.h"
 
 namespace tributary::net {
 
@@ -46,9 +49,11 @@ void connection::arm(std::chrono::steady_clock::time_point at) {
   armed_ = true;
   armed_for_ = at;
   deadline_.expires_at(at);  // a wait still pending completes with operation_aborted
-  deadline_.async_wait([this](const boost::system::error_code& ec) {
+  // Armed for as long as the connection may be idle (an MQTT keep-alive): exactly its size.
+  auto fired = [this](const boost::system::error_code& ec) {
     if (!ec) on_timer();  // aborted: re-armed, closed or destroyed; `this` may be gone
-  });
+  };
+  deadline_.async_wait(asio::bind_allocator(exact_allocator<void>(), std::move(fired)));
 }
 
 void connection::on_timer() {

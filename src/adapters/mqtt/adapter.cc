@@ -70,15 +70,18 @@ void adapter::release_tenant(const std::string& tenant) {
 
 void adapter::track(const std::shared_ptr<session>& s) {
   std::lock_guard lock(mutex_);
-  sessions_[{s->tenant(), s->device()}].insert(s);
+  sessions_.emplace(std::pair{s->tenant(), s->device()}, s);
 }
 
 void adapter::untrack(const std::shared_ptr<session>& s) {
   std::lock_guard lock(mutex_);
-  auto it = sessions_.find({s->tenant(), s->device()});
-  if (it == sessions_.end()) return;
-  it->second.erase(s);
-  if (it->second.empty()) sessions_.erase(it);
+  auto [first, last] = sessions_.equal_range({s->tenant(), s->device()});
+  for (auto it = first; it != last; ++it) {
+    if (it->second == s) {
+      sessions_.erase(it);
+      return;
+    }
+  }
 }
 
 void adapter::on_change(const registry::change_event& e) {
@@ -91,7 +94,7 @@ void adapter::on_change(const registry::change_event& e) {
       if (e.kind == registry::change_kind::device || e.kind == registry::change_kind::credentials) {
         if (it->first.second != e.device_id) continue;
       }
-      affected.insert(affected.end(), it->second.begin(), it->second.end());
+      affected.push_back(it->second);
     }
   }
   if (affected.empty()) return;

@@ -12,7 +12,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 
 #include "commands/consumer_directory.h"
@@ -93,7 +92,8 @@ class adapter {
   std::mutex mutex_;
   std::size_t connections_ = 0;  // all, authenticated or not
   std::map<std::string, std::int64_t> per_tenant_;
-  std::map<std::pair<std::string, std::string>, std::set<std::shared_ptr<session>>> sessions_;  // (tenant, device)
+  // By (tenant, device); one node per session (a map of sets cost a second node each).
+  std::multimap<std::pair<std::string, std::string>, std::shared_ptr<session>> sessions_;
 };
 
 }  // namespace tributary::adapters::mqtt

@@ -57,7 +57,22 @@ connect_return_code connack_for(registry::registry_errc code) {
 }  // namespace
 
 session::session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream)
-    : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)), wake_(conn_->socket().get_executor()) {}
+    : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)) {}
+
+net::steady_timer& session::wake() {
+  if (!wake_) wake_ = std::make_unique<net::steady_timer>(conn_->socket().get_executor());
+  return *wake_;
+}
+
+const std::string& session::auth_type() const {
+  static const std::string password = "hashed-password", certificate = "x509-cert";
+  return x509_ ? certificate : password;
+}
+
+session::subscriptions& session::subs() {
+  if (!subs_) subs_ = std::make_unique<subscriptions>();
+  return *subs_;
+}
 
 void session::close_soon(std::string reason) {
   asio::post(conn_->socket().get_executor(), [self = shared_from_this(), reason = std::move(reason)] { self->close_now(reason); });
@@ -69,7 +84,7 @@ void session::close_now(const std::string& reason) {
   spdlog::log(reason == "client disconnected" ? spdlog::level::debug : spdlog::level::info,
               "mqtt: closing connection of client {} (tenant {}, device {}) from {}: {}", client_id_,
               tenant_.empty() ? "-" : tenant_, device_.empty() ? "-" : device_, conn_->peer(), reason);
-  wake_.cancel();
+  wake_waiter();
   if (!writing_) conn_->close();  // else the writer closes once the queued bytes are out
 }
 
@@ -98,15 +113,15 @@ asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
     }
   }
   writing_ = false;
-  wake_.cancel();
+  wake_waiter();
   if (closing_) conn_->close();
 }
 
 asio::awaitable<void> session::flush() {
   while (writing_) {
-    wake_.expires_after(std::chrono::seconds(5));
+    wake().expires_after(std::chrono::seconds(5));
     boost::system::error_code ec;
-    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await wake().async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) break;  // timed out: give up on the peer
   }
 }
@@ -253,9 +268,9 @@ asio::awaitable<bool> session::serve_buffered() {
     if (auto* publish = std::get_if<publish_packet>(&*p)) {
       co_await handle_publish(std::move(*publish));
       while (in_flight_.size() >= adapter_.options().max_in_flight && !closing_) {
-        wake_.expires_at(asio::steady_timer::time_point::max());
+        wake().expires_at(asio::steady_timer::time_point::max());
         boost::system::error_code ec;
-        co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        co_await wake().async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
     } else if (auto* subscribe = std::get_if<subscribe_packet>(&*p)) {
       co_await handle_subscribe(std::move(*subscribe));
@@ -280,9 +295,9 @@ asio::awaitable<void> session::end(bool connected) {
   end_command_routes();
   // Stored messages still get their PUBACKs while the peer listens; wait for storage to answer.
   while (!in_flight_.empty() && !conn_->draining()) {
-    wake_.expires_after(std::chrono::seconds(10));
+    wake().expires_after(std::chrono::seconds(10));
     boost::system::error_code ec;
-    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_await wake().async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (!ec) break;
   }
   if (connected) {
@@ -355,7 +370,7 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   tenant_max_ttl_ = (*t)->max_ttl;
   device_ = authenticated->device_id;
   auth_id_ = authenticated->auth_id;
-  auth_type_ = stream_->peer_certificate().empty() ? "hashed-password" : "x509-cert";
+  x509_ = !stream_->peer_certificate().empty();
   connected_at_ = limits::now();
   authenticated_ = true;
   outcome_ = "succeeded";
@@ -593,16 +608,17 @@ void session::drain_acknowledgements() {
       fail_publish(*f);
     }
   }
-  wake_.cancel();
+  wake_waiter();
 }
 
 const error_subscription* session::error_subscription_for(const in_flight& f) const {
   // As Hono (spec/hono.md §3.6): subscriptions are keyed by (tenant, device), where a filter
   // without a device or with "+" stands for the authenticated device (the gateway). The message's
   // (tenant, device) is looked up first, then (tenant, authenticated device).
+  if (!subs_) return nullptr;
   auto find = [this](const std::string& tenant, const std::string& device) -> const error_subscription* {
     if (tenant.empty() || device.empty()) return nullptr;
-    for (const auto& s : error_subscriptions_) {
+    for (const auto& s : subs_->errors) {
       const std::string& key_tenant = s.tenant.empty() ? tenant_ : s.tenant;
       const std::string& key_device = s.device.empty() || s.device == "+" ? device_ : s.device;
       if (key_tenant == tenant && key_device == device) return &s;
@@ -666,10 +682,10 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
     }
     // Of the same filter, the last one wins.
     if (granted) {
-      std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
+      std::erase_if(subs().errors, [&](const error_subscription& e) {
         return e.tenant == error_filter->tenant && e.device == error_filter->device;
       });
-      error_subscriptions_.push_back(*error_filter);
+      subs().errors.push_back(*error_filter);
     }
     ack.return_codes.push_back(granted ? suback_return_code::granted_qos0 : suback_return_code::failure);
   }
@@ -679,7 +695,7 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
 void session::handle_unsubscribe(const unsubscribe_packet& u) {
   for (const auto& filter : u.filters) {
     if (auto c = parse_command_filter(filter)) {
-      std::erase_if(command_routes_, [&](const std::shared_ptr<command_route>& r) {
+      std::erase_if(subs().command_routes, [&](const std::shared_ptr<command_route>& r) {
         const bool same = r->filter.endpoint_segment == c->endpoint_segment && r->filter.req_segment == c->req_segment &&
                           r->filter.tenant == c->tenant && r->filter.device == c->device;
         if (same) end_command_route(*r);
@@ -687,7 +703,7 @@ void session::handle_unsubscribe(const unsubscribe_packet& u) {
       });
     }
     if (auto f = parse_error_filter(filter)) {
-      std::erase_if(error_subscriptions_, [&](const error_subscription& e) {
+      std::erase_if(subs().errors, [&](const error_subscription& e) {
         return e.endpoint_segment == f->endpoint_segment && e.tenant == f->tenant && e.device == f->device;
       });
     }
@@ -750,11 +766,11 @@ asio::awaitable<bool> session::subscribe_commands(const command_subscription& fi
     if (!asserted || closing_) co_return false;
   }
   // A new subscription for the same (tenant, device) replaces the old one (the directory, too).
-  std::erase_if(command_routes_, [&](const std::shared_ptr<command_route>& r) {
+  std::erase_if(subs().command_routes, [&](const std::shared_ptr<command_route>& r) {
     return r->tenant == route->tenant && r->device == route->device;
   });
   route->registration = directory->add(route->tenant, route->device, scope, gateway, std::make_shared<command_sink>(weak_from_this(), route));
-  command_routes_.push_back(route);
+  subs().command_routes.push_back(route);
   send_ttd_event(route->tenant, route->device, -1);
   co_return true;
 }
@@ -782,29 +798,31 @@ void session::deliver_command(const command_route& route, const std::shared_ptr<
   }
   do {
     p.packet_id = next_packet_id_++;
-  } while (p.packet_id == 0 || pending_commands_.contains(p.packet_id));
+  } while (p.packet_id == 0 || subs().pending_commands.contains(p.packet_id));
   auto timer = std::make_unique<asio::steady_timer>(conn_->socket().get_executor(), adapter_.options().command_ack_timeout);
   timer->async_wait([weak = weak_from_this(), id = p.packet_id](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (ec || !self) return;
-    const auto it = self->pending_commands_.find(id);
-    if (it == self->pending_commands_.end()) return;
+    auto& pending = self->subs().pending_commands;
+    const auto it = pending.find(id);
+    if (it == pending.end()) return;
     auto pending_done = std::move(it->second.done);
-    self->pending_commands_.erase(it);
+    pending.erase(it);
     spdlog::info("mqtt: client {} (tenant {}, device {}) did not acknowledge command packet {} in time", self->client_id_,
                  self->tenant_, self->device_, id);
     pending_done(fail(delivery_error{delivery_errc::unavailable, 503, ""}));
   });
-  pending_commands_.emplace(p.packet_id, pending_command{std::move(done), std::move(timer)});
+  subs().pending_commands.emplace(p.packet_id, pending_command{std::move(done), std::move(timer)});
   queue(p);
 }
 
 void session::handle_command_puback(std::uint16_t packet_id) {
-  const auto it = pending_commands_.find(packet_id);
-  if (it == pending_commands_.end()) return;
+  if (!subs_) return;  // a stray PUBACK
+  const auto it = subs_->pending_commands.find(packet_id);
+  if (it == subs_->pending_commands.end()) return;
   auto done = std::move(it->second.done);
   it->second.timeout->cancel();
-  pending_commands_.erase(it);
+  subs_->pending_commands.erase(it);
   done({});
 }
 
@@ -814,10 +832,11 @@ void session::end_command_route(const command_route& route) {
 }
 
 void session::end_command_routes() {
-  for (const auto& route : command_routes_) end_command_route(*route);
-  command_routes_.clear();
-  auto pending = std::move(pending_commands_);
-  pending_commands_.clear();
+  if (!subs_) return;
+  for (const auto& route : subs_->command_routes) end_command_route(*route);
+  subs_->command_routes.clear();
+  auto pending = std::move(subs_->pending_commands);
+  subs_->pending_commands.clear();
   for (auto& [id, p] : pending) {
     p.timeout->cancel();
     p.done(fail(commands::delivery_error{commands::delivery_errc::unavailable, 503, ""}));

@@ -39,7 +39,7 @@ class session : public std::enable_shared_from_this<session> {
   const std::string& tenant() const { return tenant_; }
   const std::string& device() const { return device_; }
   const std::string& auth_id() const { return auth_id_; }
-  const std::string& auth_type() const { return auth_type_; }  // credentials type it authenticated with
+  const std::string& auth_type() const;  // credentials type it authenticated with
 
  private:
   enum class on_error_mode { default_mode, disconnect, ignore, skip_ack };
@@ -79,6 +79,14 @@ class session : public std::enable_shared_from_this<session> {
     std::unique_ptr<boost::asio::steady_timer> timeout;
   };
   class command_sink;  // the commands::command_consumer of one command_route
+  // What the device subscribed to and the commands awaiting its PUBACK. Most devices subscribe to
+  // nothing, so this is held apart, from the first subscription on.
+  struct subscriptions {
+    std::vector<error_subscription> errors;  // one per (tenant, device) filter
+    std::vector<std::shared_ptr<command_route>> command_routes;
+    std::map<std::uint16_t, pending_command> pending_commands;
+  };
+  subscriptions& subs();
 
   // Before each read: false when the session is closing (or idle while the listener drains); sets
   // the idle flag and the keep-alive deadline, and gives back an empty read buffer.
@@ -135,23 +143,27 @@ class session : public std::enable_shared_from_this<session> {
   bool readable_ = false;  // run() saw bytes arrive that no read has taken yet
   // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
   // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
-  // the writer; never two at once) checks its own condition again.
-  net::steady_timer wake_;
+  // the writer; never two at once) checks its own condition again. Made on the first wait: most
+  // sessions never wait for anything but their socket.
+  std::unique_ptr<net::steady_timer> wake_;
+  net::steady_timer& wake();
+  void wake_waiter() {
+    if (wake_) wake_->cancel();
+  }
 
   // The authenticated identity; empty for unauthenticated devices.
-  std::string tenant_, device_, auth_id_, auth_type_;
+  std::string tenant_, device_, auth_id_;
+  bool x509_ = false;  // authenticated with a client certificate (else a password)
   std::string client_id_;
   bool authenticated_ = false;
   std::int64_t tenant_max_ttl_ = -1;
   limits::time_point connected_at_{};  // of an authenticated device, for the connection-duration limit
   std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
-  std::vector<error_subscription> error_subscriptions_;  // one per (tenant, device) filter
   // A devector, not a deque: an empty one holds no memory (a deque keeps a 576-byte block), and
   // most sessions have nothing in flight most of the time.
   boost::container::devector<std::shared_ptr<in_flight>> in_flight_;
-  std::vector<std::shared_ptr<command_route>> command_routes_;
-  std::map<std::uint16_t, pending_command> pending_commands_;
+  std::unique_ptr<subscriptions> subs_;
   std::uint16_t next_packet_id_ = 1;
 };
 
