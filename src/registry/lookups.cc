@@ -191,7 +191,7 @@ registry_result<std::shared_ptr<const credential_info>> lookups::credential(cons
     const auto generation = caches_->credentials.generation(key);
     auto r = store_.find_credential(tenant, type, auth_id);
     if (!r) return fail(r.error());
-    info = std::make_shared<const credential_info>(credential_info::from(tenant, *r));
+    info = std::make_shared<const credential_info>(credential_info::from(*r));
     caches_->credentials.put(key, info, generation);
   }
   if (!info->enabled) return registry_fail(registry_errc::not_found, "credentials are disabled");

@@ -134,22 +134,17 @@ bool secret_info::valid_at(std::chrono::sys_seconds now) const {
   return enabled && (!not_before || *not_before <= now) && (!not_after || now <= *not_after);
 }
 
-credential_info credential_info::from(std::string tenant, const credential_owner& owner) {
+credential_info credential_info::from(const credential_owner& owner) {
   const object& doc = owner.credential.doc;
   credential_info c;
-  c.tenant_id = std::move(tenant);
   c.device_id = owner.device_id;
-  c.type = owner.credential.type;
-  c.auth_id = owner.credential.auth_id;
   c.enabled = flag(doc, "enabled", true);
-  c.ext = sub_object(doc, "ext");
   const value* secrets = doc.if_contains("secrets");
   if (!secrets || !secrets->is_array()) return c;
   for (const auto& sv : secrets->get_array()) {
     if (!sv.is_object()) continue;
     const object& s = sv.get_object();
     secret_info secret;
-    secret.id = text(s, "id").value_or("");
     secret.enabled = flag(s, "enabled", true);
     if (auto t = text(s, "not-before")) secret.not_before = parse_rfc3339(*t);
     if (auto t = text(s, "not-after")) secret.not_after = parse_rfc3339(*t);

@@ -81,8 +81,9 @@ struct device_info {
 // groups is in the device's `viaGroups`. Enabled flags are the caller's business.
 bool may_act_for(const device_info& gateway, const device_info& device);
 
+// What authentication needs of a credential (tenant, type and auth-id are what it is found by;
+// secret ids and `ext` only the management API uses): one is cached per connected device.
 struct secret_info {
-  std::string id;
   bool enabled = true;
   std::optional<std::chrono::sys_seconds> not_before, not_after;
   std::optional<password_hash> password;  // hashed-password
@@ -92,15 +93,11 @@ struct secret_info {
 };
 
 struct credential_info {
-  std::string tenant_id;
   std::string device_id;
-  std::string type;
-  std::string auth_id;
   bool enabled = true;
-  boost::json::object ext;
   std::vector<secret_info> secrets;
 
-  static credential_info from(std::string tenant, const credential_owner& owner);
+  static credential_info from(const credential_owner& owner);
 };
 
 }  // namespace tributary::registry

@@ -85,7 +85,7 @@ TEST(SecretInfo, ValidityWindow) {
       "4711", {"hashed-password", "sensor1", boost::json::parse(R"({"secrets": [
           {"id": "a", "not-before": "2020-01-01T00:00:00Z", "not-after": "2021-01-01T00:00:00Z", "pwd-hash": "x", "hash-function": "sha-256"},
           {"id": "b", "enabled": false}]})").as_object()}};
-  const auto c = credential_info::from("t", owner);
+  const auto c = credential_info::from(owner);
   ASSERT_EQ(c.secrets.size(), 2u);
   EXPECT_TRUE(c.secrets[0].valid_at(*parse_rfc3339("2020-06-01T00:00:00Z")));
   EXPECT_FALSE(c.secrets[0].valid_at(*parse_rfc3339("2021-06-01T00:00:00Z")));
