@@ -140,7 +140,7 @@ class session : public std::enable_shared_from_this<session> {
   std::vector<std::uint8_t> out_;
   bool writing_ = false;
   bool closing_ = false;
-  bool readable_ = false;  // run() saw bytes arrive that no read has taken yet
+  bool readable_ = false;  // serve() or the parked wait saw bytes arrive that no read has taken yet
   // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
   // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
   // the writer; never two at once) checks its own condition again. Made on the first wait: most
