@@ -68,16 +68,20 @@ void adapter::release_tenant(const std::string& tenant) {
   metrics_.authenticated_connections(tenant, -1);
 }
 
+adapter::by_identity::identity adapter::by_identity::of(const std::shared_ptr<session>& s) {
+  return {s->tenant(), s->device()};
+}
+
 void adapter::track(const std::shared_ptr<session>& s) {
   std::lock_guard lock(mutex_);
-  sessions_.emplace(std::pair{s->tenant(), s->device()}, s);
+  sessions_.insert(s);
 }
 
 void adapter::untrack(const std::shared_ptr<session>& s) {
   std::lock_guard lock(mutex_);
-  auto [first, last] = sessions_.equal_range({s->tenant(), s->device()});
+  auto [first, last] = sessions_.equal_range(by_identity::of(s));
   for (auto it = first; it != last; ++it) {
-    if (it->second == s) {
+    if (*it == s) {
       sessions_.erase(it);
       return;
     }
@@ -89,12 +93,12 @@ void adapter::on_change(const registry::change_event& e) {
   std::vector<std::shared_ptr<session>> affected;
   {
     std::lock_guard lock(mutex_);
-    auto first = sessions_.lower_bound({e.tenant_id, ""});
-    for (auto it = first; it != sessions_.end() && it->first.first == e.tenant_id; ++it) {
+    auto first = sessions_.lower_bound(by_identity::identity{e.tenant_id, ""});
+    for (auto it = first; it != sessions_.end() && (*it)->tenant() == e.tenant_id; ++it) {
       if (e.kind == registry::change_kind::device || e.kind == registry::change_kind::credentials) {
-        if (it->first.second != e.device_id) continue;
+        if ((*it)->device() != e.device_id) continue;
       }
-      affected.push_back(it->second);
+      affected.push_back(*it);
     }
   }
   if (affected.empty()) return;

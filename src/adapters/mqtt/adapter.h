@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <string_view>
 
 #include "commands/consumer_directory.h"
 #include "limits/resource_limits.h"
@@ -92,8 +94,19 @@ class adapter {
   std::mutex mutex_;
   std::size_t connections_ = 0;  // all, authenticated or not
   std::map<std::string, std::int64_t> per_tenant_;
-  // By (tenant, device); one node per session (a map of sets cost a second node each).
-  std::multimap<std::pair<std::string, std::string>, std::shared_ptr<session>> sessions_;
+  // Tracked sessions ordered by their own (tenant, device), which do not change while tracked: one
+  // small node each, no copy of the identity.
+  struct by_identity {
+    using is_transparent = void;
+    using identity = std::pair<std::string_view, std::string_view>;
+    static identity of(const std::shared_ptr<session>& s);
+    static identity of(const identity& i) { return i; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return of(a) < of(b);
+    }
+  };
+  std::multiset<std::shared_ptr<session>, by_identity> sessions_;
 };
 
 }  // namespace tributary::adapters::mqtt
