@@ -25,8 +25,11 @@ const std::string& connection::service() const {
   return list_ ? list_->service() : none;
 }
 
-void connection::log_session_exception(std::exception_ptr e) const {
-  if (!e) return;
+void connection::session_ended(std::exception_ptr e) {
+  if (!e) {
+    if (!closed_by_session_) close();
+    return;
+  }
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& x) {
@@ -34,6 +37,7 @@ void connection::log_session_exception(std::exception_ptr e) const {
   } catch (...) {
     spdlog::warn("{}: session with {} ended with an unknown exception", service(), peer());
   }
+  close();
 }
 
 void connection::expires_after(std::chrono::steady_clock::duration d, on_expiry action) {

@@ -59,12 +59,12 @@ class connection : public std::enable_shared_from_this<connection> {
   const std::string& service() const;
 
   // A session that goes on after the coroutine its listener spawned has ended (an idle MQTT
-  // session waits with no coroutine at all) calls this first: the listener then leaves closing
-  // the connection to the session instead of closing it when that coroutine ends.
+  // session waits with no coroutine at all) calls this first: closing the connection is then the
+  // session's business, not session_ended()'s.
   void hand_over_closing() { closed_by_session_ = true; }
-  bool closed_by_session() const { return closed_by_session_; }
-  // What a session coroutine that ended with an exception logs (with the service and the peer).
-  void log_session_exception(std::exception_ptr e) const;
+  // The completion of every session coroutine: logs an exception (with the service and the peer)
+  // and closes the connection, unless the session took closing over and ended without one.
+  void session_ended(std::exception_ptr e);
 
  private:
   friend class tcp_listener;

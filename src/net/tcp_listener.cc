@@ -76,10 +76,7 @@ asio::awaitable<void> tcp_listener::accept_loop() {
     // learns of the connection's end from its destructor.
     auto executor = conn->socket().get_executor();
     auto serving = serve_(conn);
-    asio::co_spawn(executor, std::move(serving), [conn = std::move(conn)](std::exception_ptr e) {
-      conn->log_session_exception(e);
-      if (!conn->closed_by_session()) conn->close();
-    });
+    asio::co_spawn(executor, std::move(serving), [conn = std::move(conn)](std::exception_ptr e) { conn->session_ended(e); });
   }
 }
 

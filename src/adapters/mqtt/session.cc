@@ -216,7 +216,7 @@ asio::awaitable<void> session::serve(std::shared_ptr<session> self, bool connect
   }
   auto ending = self->end(connected);
   co_await std::move(ending);
-  if (self->conn_->closed_by_session()) self->conn_->close();  // the listener no longer does
+  self->conn_->close();  // a session that parked took closing over
 }
 
 bool session::park() {
@@ -228,11 +228,8 @@ bool session::park() {
     if (ec) self->closing_ = true;
     else self->readable_ = true;
     auto serving = serve(self, true);
-    asio::co_spawn(self->conn_->socket().get_executor(), std::move(serving), [self](std::exception_ptr e) {
-      if (!e) return;
-      self->conn_->log_session_exception(e);
-      self->conn_->close();
-    });
+    asio::co_spawn(self->conn_->socket().get_executor(), std::move(serving),
+                   [self](std::exception_ptr e) { self->conn_->session_ended(e); });
   };
   socket->async_wait(net::tcp_socket::wait_read, asio::bind_allocator(net::exact_allocator<void>(), std::move(woken)));
   return true;
