@@ -259,6 +259,7 @@ log_result<void> partition::roll_if_needed(std::size_t incoming, std::int64_t no
   if (!full && !old) return {};
   auto next = segment::create(dir_, log_end_offset_);
   if (!next) return fail(next.error());
+  active->forget_tail_positions();
   to_seal_.push_back(active);
   segments_.push_back(std::move(*next));
   directory_dirty_ = true;
@@ -445,35 +446,52 @@ log_result<read_result> partition::read(std::int64_t offset, std::size_t max_byt
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
                              [](std::int64_t o, const auto& s) { return o < s->base_offset(); });
   std::vector<std::shared_ptr<segment>> candidates(std::prev(it), segments_.end());
-  std::uint64_t position = candidates.front()->position_for_offset(offset);
+  auto [position, exact] = candidates.front()->locate(offset);
   lock.unlock();
 
   for (const auto& seg : candidates) {
     const std::uint64_t limit = seg->committed();
-    // Find the batch containing `offset` from the indexed position, one header at a time.
-    std::uint8_t header[batch_header_size];
-    std::optional<batch_header> first;
-    while (position + batch_header_size <= limit) {
-      auto got = seg->data().pread(position, header);
-      if (!got) return fail(got.error());
-      auto h = parse_batch_header({header, *got});
-      if (!h) return fail(corrupt_at(*seg, position, h.error().message));
-      if (h->next_offset() > offset) {
-        first = *h;
-        break;
+    std::optional<batch_header> first;  // the batch holding `offset`, when a scan found it
+    if (!exact) {
+      // Find the batch containing `offset` from the indexed position, one header at a time.
+      std::uint8_t header[batch_header_size];
+      while (position + batch_header_size <= limit) {
+        auto got = seg->data().pread(position, header);
+        if (!got) return fail(got.error());
+        auto h = parse_batch_header({header, *got});
+        if (!h) return fail(corrupt_at(*seg, position, h.error().message));
+        if (h->next_offset() > offset) {
+          first = *h;
+          break;
+        }
+        position += h->size();
       }
-      position += h->size();
+      if (!first) {
+        position = 0;  // a gap: the next segment holds the offset
+        continue;
+      }
     }
+    exact = false;  // the position was the first candidate's
+    // At least the whole first batch, else up to max_bytes. Found by an exact position, the first
+    // batch's size is known only once read: a batch larger than max_bytes takes a second read.
+    auto read_from = [&](std::uint64_t want) -> log_result<void> {
+      const std::uint64_t available = limit > position ? limit - position : 0;
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want, available));
+      out.bytes.resize(n);
+      auto got = seg->data().pread(position, {reinterpret_cast<std::uint8_t*>(out.bytes.data()), n});
+      if (!got) return fail(got.error());
+      out.bytes.resize(*got);
+      return {};
+    };
+    const std::uint64_t want = std::max<std::uint64_t>({first ? first->size() : 0, max_bytes, batch_header_size});
+    if (auto r = read_from(want); !r) return fail(r.error());
     if (!first) {
-      position = 0;  // a gap: the next segment holds the offset
-      continue;
+      auto h = parse_batch_header({reinterpret_cast<const std::uint8_t*>(out.bytes.data()), out.bytes.size()});
+      if (!h) return fail(corrupt_at(*seg, position, h.error().message));
+      if (h->size() > out.bytes.size()) {
+        if (auto r = read_from(h->size()); !r) return fail(r.error());
+      }
     }
-    const std::uint64_t want = std::max<std::uint64_t>(first->size(), max_bytes);
-    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want, limit - position));
-    out.bytes.resize(n);
-    auto got = seg->data().pread(position, {reinterpret_cast<std::uint8_t*>(out.bytes.data()), n});
-    if (!got) return fail(got.error());
-    out.bytes.resize(*got);
     // Keep whole, verified batches only.
     std::size_t used = 0;
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(out.bytes.data());

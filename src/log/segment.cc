@@ -126,7 +126,9 @@ void segment::track(const batch_header& h, std::uint64_t position) {
     index_.push_back({static_cast<std::uint32_t>(h.base_offset - base_offset_), static_cast<std::uint32_t>(position),
                       max_timestamp_});
     last_indexed_position_ = position;
+    tail_.clear();
   }
+  tail_.push_back({static_cast<std::uint32_t>(h.base_offset - base_offset_), static_cast<std::uint32_t>(position)});
   max_timestamp_ = std::max(max_timestamp_, h.max_timestamp);
   next_offset_ = h.next_offset();
   size_ = position + h.size();
@@ -236,6 +238,7 @@ log_result<std::shared_ptr<segment>> segment::open_sealed(const std::filesystem:
   if (auto r = s->rebuild_index_from(scan_from); !r) return fail(r.error());
   s->size_ = size_on_disk;
   s->set_committed(s->size_);
+  s->forget_tail_positions();  // sealed: not the tail
   return s;
 }
 
@@ -297,11 +300,21 @@ log_result<std::shared_ptr<segment>> segment::recover(const std::filesystem::pat
   return s;
 }
 
-std::uint64_t segment::position_for_offset(std::int64_t offset) const {
+segment::offset_position segment::locate(std::int64_t offset) const {
   const auto rel = static_cast<std::uint32_t>(std::max<std::int64_t>(0, offset - base_offset_));
+  if (!tail_.empty() && rel >= tail_.front().relative_offset && offset < next_offset_) {
+    auto it = std::upper_bound(tail_.begin(), tail_.end(), rel,
+                               [](std::uint32_t r, const tail_position& t) { return r < t.relative_offset; });
+    return {std::prev(it)->position, true};
+  }
   auto it = std::upper_bound(index_.begin(), index_.end(), rel,
                              [](std::uint32_t r, const index_entry& e) { return r < e.relative_offset; });
-  return it == index_.begin() ? 0 : std::prev(it)->position;
+  return {it == index_.begin() ? 0 : std::prev(it)->position, false};
+}
+
+void segment::forget_tail_positions() {
+  tail_.clear();
+  tail_.shrink_to_fit();
 }
 
 std::uint64_t segment::position_for_timestamp(std::int64_t timestamp) const {

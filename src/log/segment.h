@@ -92,10 +92,18 @@ class segment {
   log_result<void> write_index();
   void remove_files();
 
-  // Index lookups (partition lock held): a position at or before the batch holding `offset`, and
-  // at or before the first batch whose max timestamp is >= `timestamp`.
-  std::uint64_t position_for_offset(std::int64_t offset) const;
+  // Index lookups (partition lock held): where to start looking for the batch holding `offset`
+  // (`exact` when that batch starts there, as for every batch after the last index entry), and a
+  // position at or before the first batch whose max timestamp is >= `timestamp`.
+  struct offset_position {
+    std::uint64_t position;
+    bool exact;
+  };
+  offset_position locate(std::int64_t offset) const;
   std::uint64_t position_for_timestamp(std::int64_t timestamp) const;
+  // Drops the exact positions kept for the batches after the last index entry, once the segment
+  // is no longer the tail that consumers read (partition lock held).
+  void forget_tail_positions();
 
   const file& data() const { return file_; }
 
@@ -114,6 +122,13 @@ class segment {
   std::int64_t created_ms_;
   std::uint64_t last_indexed_position_ = 0;
   std::vector<index_entry> index_;
+  // Every batch from the last index entry on (fewer than index_interval_bytes / the smallest batch
+  // size), so that reads at the tail, where consumers wait, need no header scan.
+  struct tail_position {
+    std::uint32_t relative_offset;
+    std::uint32_t position;
+  };
+  std::vector<tail_position> tail_;
   std::atomic<std::uint64_t> committed_{0};
 };
 

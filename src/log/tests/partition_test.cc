@@ -69,6 +69,33 @@ TEST_F(Partition, ReadReturnsTheBatchContainingTheOffsetAndAtLeastOneBatch) {
   ASSERT_EQ(records_of(*r).size(), 1u);
 }
 
+// Reads find their batch from a sparse index entry, or, after the last one, from the exact position
+// kept for each batch: every offset, with a byte limit below and above a batch's size.
+TEST_F(Partition, ReadsFindTheBatchOfEveryOffsetBeforeAndAfterTheLastIndexEntry) {
+  auto p = open();
+  constexpr int batches = 120;  // of three records of about 100 bytes: several index intervals
+  for (int i = 0; i < batches; ++i) {
+    std::vector<record> records;
+    for (int j = 0; j < 3; ++j) records.push_back(make_record("k", std::string(100, static_cast<char>('a' + (3 * i + j) % 26))));
+    ASSERT_TRUE(append_sync(*p, std::move(records)).ok());
+  }
+  for (const std::size_t max_bytes : {std::size_t{1}, std::size_t{1} << 20}) {
+    for (int offset = 0; offset < 3 * batches; ++offset) {
+      auto r = p->read(offset, max_bytes);
+      ASSERT_TRUE(r.ok()) << r.error().message;
+      auto records = records_of(*r);
+      ASSERT_GE(records.size(), 3u) << "offset " << offset;
+      EXPECT_EQ(records.front().offset, offset - offset % 3) << "offset " << offset;
+      EXPECT_EQ(*records.front().value, std::string(100, static_cast<char>('a' + (offset - offset % 3) % 26)));
+      if (max_bytes == 1) {
+        EXPECT_EQ(records.size(), 3u) << "offset " << offset << ": one whole batch";
+      } else {
+        EXPECT_EQ(records.back().offset, 3 * batches - 1) << "offset " << offset << ": up to the end";
+      }
+    }
+  }
+}
+
 TEST_F(Partition, ReadAtTheEndIsEmptyAndBeyondIsOutOfRange) {
   auto p = open();
   ASSERT_TRUE(append_sync(*p, {make_record("a", "1")}).ok());
