@@ -222,6 +222,39 @@ def test_too_new_api_versions_gets_unsupported_version_and_our_range(hub):
     assert struct.unpack(">hhh", body[10:16]) == (18, 0, 3)
 
 
+def _api_versions_request(correlation, client_id):
+    body = struct.pack(">hhih", 18, 0, correlation, len(client_id)) + client_id
+    return struct.pack(">i", len(body)) + body
+
+
+def _response_correlations(sock, count):
+    correlations = []
+    data = b""
+    while len(correlations) < count:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed after %d responses" % len(correlations)
+        data += chunk
+        while len(data) >= 4 and len(data) >= 4 + struct.unpack(">i", data[:4])[0]:
+            size = struct.unpack(">i", data[:4])[0]
+            correlations.append(struct.unpack(">i", data[4:8])[0])
+            data = data[4 + size:]
+    return correlations
+
+
+def test_requests_pipelined_in_one_write_split_byte_by_byte_or_larger_than_a_read_are_all_answered(hub):
+    # The session reads ahead: several requests in one segment, a request whose size prefix and
+    # body arrive one byte at a time, and a request larger than one read (a 30,000-byte client id).
+    with _raw(hub) as s:
+        s.sendall(b"".join(_api_versions_request(i, b"pipelined") for i in range(1, 6)))
+        assert _response_correlations(s, 5) == [1, 2, 3, 4, 5]
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for byte in _api_versions_request(6, b"slow"):
+            s.sendall(bytes([byte]))
+        assert _response_correlations(s, 1) == [6]
+        s.sendall(_api_versions_request(7, b"x" * 30000) + _api_versions_request(8, b"after"))
+        assert _response_correlations(s, 2) == [7, 8]
+
+
 def test_kafka_python_group_shares_partitions_and_takes_over(hub_factory):
     # kafka-python blocks inside poll() while its group rebalances, so each member polls in its own
     # thread, as an application would run it.
