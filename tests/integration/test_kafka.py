@@ -241,9 +241,9 @@ def _response_correlations(sock, count):
     return correlations
 
 
-def test_requests_pipelined_in_one_write_split_byte_by_byte_or_larger_than_a_read_are_all_answered(hub):
-    # The session reads ahead: several requests in one segment, a request whose size prefix and
-    # body arrive one byte at a time, and a request larger than one read (a 30,000-byte client id).
+def test_requests_pipelined_in_one_write_sent_byte_by_byte_or_large_are_all_answered_in_order(hub):
+    # Framing: several requests in one segment, a request whose size prefix and body arrive one
+    # byte at a time, and a 30,000-byte request (its client id) with the next one right behind it.
     with _raw(hub) as s:
         s.sendall(b"".join(_api_versions_request(i, b"pipelined") for i in range(1, 6)))
         assert _response_correlations(s, 5) == [1, 2, 3, 4, 5]
