@@ -1,5 +1,6 @@
 """The admin listener: health, readiness and Prometheus metrics."""
 import json
+import os
 import socket
 
 import requests
@@ -22,8 +23,18 @@ def test_ready_lists_every_service_up(hub):
     assert {"name": "admin", "status": "UP"} in ready["checks"]
 
 
+def _cpu_ticks(pid):
+    """utime + stime of the process, in clock ticks, as the kernel counts them (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        stat = f.read()
+    fields = stat[stat.rindex(")") + 2:].split()  # fields[0] is field 3 (state)
+    return int(fields[14 - 3]) + int(fields[15 - 3])
+
+
 def test_metrics_are_prometheus_text_with_process_metrics(hub):
+    ticks_before = _cpu_ticks(hub.proc.pid)
     status, headers, body = hub.get("/metrics")
+    ticks_after = _cpu_ticks(hub.proc.pid)
     assert status == 200
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
     samples = {}
@@ -33,7 +44,8 @@ def test_metrics_are_prometheus_text_with_process_metrics(hub):
             samples[name] = float(value)
     assert samples["process_resident_memory_bytes"] > 0
     assert samples["process_open_fds"] > 0
-    assert samples["process_cpu_seconds_total"] >= 0
+    # The kernel's count for the process, read just before and after the scrape.
+    assert ticks_before <= round(samples["process_cpu_seconds_total"] * os.sysconf("SC_CLK_TCK")) <= ticks_after
     assert any(name.startswith("tributary_build_info{") for name in samples)
     assert "# TYPE process_cpu_seconds_total counter" in body
 
