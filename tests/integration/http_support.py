@@ -7,24 +7,17 @@ Nothing sleeps a fixed time to wait for the hub: every wait polls a condition wi
 import base64
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 
 from hub import DEADLINE
+from hono_support import (DEMO_TENANT, EMPTY_NOTIFICATION, HONO_PARTITIONS, add_tenant,  # noqa: F401
+                          assert_hono_record, event_topic, now_ms, telemetry_topic)
 from kafka_records import Record, read_records, records_up_to_marker, wait_record, wait_records  # noqa: F401
-from kafka_support import java_partition
 from pki_support import der_b64, make_pki  # noqa: F401
 
-DEMO_TENANT = "DEFAULT_TENANT"
 SENSOR = ("sensor1@DEFAULT_TENANT", "hono-secret")  # device 4711 (defaults: application/vnd.bumlux, importance high)
 GATEWAY = ("gw@DEFAULT_TENANT", "gw-secret")  # device gw-1, in the via of 4712
-HONO_PARTITIONS = 8  # kafka.hono-partitions default
-EMPTY_NOTIFICATION = "application/vnd.eclipse-hono-empty-notification"
 ERROR_CONTENT_TYPE = "application/json; charset=utf-8"  # spec/hono.md §2.4, exactly
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 def http_url(hub, path):
@@ -167,33 +160,6 @@ def raw_request(method, path, headers=(), body=b""):
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
-def telemetry_topic(tenant=DEMO_TENANT):
-    return f"hono.telemetry.{tenant}"
-
-
-def event_topic(tenant=DEMO_TENANT):
-    return f"hono.event.{tenant}"
-
-
-def assert_hono_record(record, *, topic, device, payload, headers, before_ms, after_ms=None):
-    """A record of spec/hono.md §1.3: topic, key = device id, partition = the Java client's default partition of
-    the key, value, and exactly `headers` plus a creation-time (JSON long ms) taken while the request was on its
-    way."""
-    after_ms = after_ms if after_ms is not None else now_ms()
-    assert record.topic == topic
-    assert record.key == device
-    assert record.partition == java_partition(device.encode(), HONO_PARTITIONS), (
-        f"key {device} in partition {record.partition}, the Java client puts it in "
-        f"{java_partition(device.encode(), HONO_PARTITIONS)}")
-    assert record.value == payload
-    assert len(record.header_names) == len(set(record.header_names)), f"duplicate headers: {record.header_names}"
-    got = dict(record.headers)
-    creation = got.pop("creation-time", None)
-    assert creation is not None and creation.isdigit(), f"creation-time is not a JSON long: {creation!r}"
-    assert before_ms - 1000 <= int(creation) <= after_ms + 1000, (creation, before_ms, after_ms)
-    assert got == headers
-
-
 def sensor_headers(address, qos, **extra):
     """The headers of an HTTP upload of device 4711 (defaults content-type application/vnd.bumlux, importance high)
     without a content type of its own."""
@@ -202,10 +168,6 @@ def sensor_headers(address, qos, **extra):
 
 
 # ================================================================================================ registry
-
-def add_tenant(reg, tenant, body=None):
-    return reg.create_tenant(tenant, body if body is not None else {})
-
 
 def add_device(reg, tenant, device, auth_id=None, password=None, device_body=None):
     """A device (with hashed-password credentials auth_id/password when given); returns the Basic username."""

@@ -8,20 +8,17 @@ Nothing sleeps a fixed time: every wait polls a condition with a deadline (hub.w
 import socket
 import struct
 import threading
-import time
 import uuid
 
 import paho.mqtt.client as paho
 
 from hub import DEADLINE, wait_for
+from hono_support import (DEMO_TENANT, EMPTY_NOTIFICATION, HONO_PARTITIONS, add_tenant,  # noqa: F401
+                          assert_hono_record, event_topic, now_ms, telemetry_topic)
 from kafka_records import Record, read_records, records_up_to_marker, wait_record, wait_records  # noqa: F401
-from kafka_support import java_partition
 
-DEMO_TENANT = "DEFAULT_TENANT"
 SENSOR = ("sensor1@DEFAULT_TENANT", "hono-secret")  # device 4711
 GATEWAY = ("gw@DEFAULT_TENANT", "gw-secret")  # device gw-1, in the via of 4712
-HONO_PARTITIONS = 8  # kafka.hono-partitions default
-EMPTY_NOTIFICATION = "application/vnd.eclipse-hono-empty-notification"
 CONNECTION_EVENT = "application/vnd.eclipse-hono-dc-notification+json"
 
 # CONNACK return codes of MQTT 3.1.1
@@ -38,10 +35,6 @@ SUBACK_FAILURE = 0x80
 def host_port(hub):
     host, port = hub.addresses["mqtt"].rsplit(":", 1)
     return host, int(port)
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 # ================================================================================================ paho client
@@ -362,37 +355,7 @@ def publish_topic_of(p):
     return topic, rest
 
 
-def telemetry_topic(tenant=DEMO_TENANT):
-    return f"hono.telemetry.{tenant}"
-
-
-def event_topic(tenant=DEMO_TENANT):
-    return f"hono.event.{tenant}"
-
-
-def assert_hono_record(record, *, topic, device, payload, headers, before_ms, after_ms=None):
-    """A record of spec/hono.md §1.3: topic, key = device id, partition = Java default partition of the key,
-    value, and exactly `headers` plus a creation-time (JSON long ms) taken while the message was on its way."""
-    after_ms = after_ms if after_ms is not None else now_ms()
-    assert record.topic == topic
-    assert record.key == device
-    assert record.partition == java_partition(device.encode(), HONO_PARTITIONS), (
-        f"key {device} in partition {record.partition}, the Java client puts it in "
-        f"{java_partition(device.encode(), HONO_PARTITIONS)}")
-    assert record.value == payload
-    assert len(record.header_names) == len(set(record.header_names)), f"duplicate headers: {record.header_names}"
-    got = dict(record.headers)
-    creation = got.pop("creation-time", None)
-    assert creation is not None and creation.isdigit(), f"creation-time is not a JSON long: {creation!r}"
-    assert before_ms - 1000 <= int(creation) <= after_ms + 1000, (creation, before_ms, after_ms)
-    assert got == headers
-
-
 # ================================================================================================ registry
-
-def add_tenant(reg, tenant, body=None):
-    return reg.create_tenant(tenant, body if body is not None else {})
-
 
 def add_device(reg, tenant, device, auth_id, password, device_body=None):
     """A device with hashed-password credentials auth_id/password; returns the MQTT username."""
