@@ -253,7 +253,7 @@ struct lookup_stats {
 
 std::string describe_assertion(const reg::registry_result<reg::registration_assertion>& a) {
   if (!a) return "failed: " + a.error().message;
-  return "named device " + (a->device ? a->device->id : std::string("(none)"));
+  return a->device ? "asserted a disabled device" : "asserted no device";
 }
 
 std::string describe_auth(const reg::registry_result<reg::authenticated_device>& r) {
@@ -269,7 +269,7 @@ asio::awaitable<bool> probe(reg::lookups& l, const std::string& tenant, const de
   auto a = co_await std::move(assert_op);
   std::int64_t t1 = monotonic_ns();
   assert_ns.push_back(t1 - t0);
-  if (!a || !a->device || a->device->id != d.id) {
+  if (!a || !a->device || !a->device->enabled) {
     fail.set("assert_registration(" + d.id + ") " + describe_assertion(a));
     co_return false;
   }

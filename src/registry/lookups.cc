@@ -272,18 +272,21 @@ registry_result<std::shared_ptr<const device_info>> lookups::device(const std::s
   const auto generation = caches_->devices.generation(key);
   auto r = store_.read_device(tenant, id);
   if (!r) return fail(r.error());
-  auto info = std::make_shared<const device_info>(device_info::from(*r));
+  auto d = device_info::from(*r);
+  // One cache entry per device seen, so share what most devices are: no relations, no defaults.
+  auto info = d.is_plain() ? device_info::plain(d.enabled) : std::make_shared<const device_info>(std::move(d));
   caches_->devices.put(key, info, generation);
   return info;
 }
 
 namespace {
 
-// The assertion rules (spec/hono.md §4.3) on looked-up tenant, device and gateway; `gateway` is
-// null when the device sends for itself; `gateway_error` when the gateway lookup failed.
+// The assertion rules (spec/hono.md §4.3) on looked-up tenant, device and gateway (`gateway_id`'s
+// lookup, possibly failed); `gateway` is null when the device sends for itself.
 registry_result<registration_assertion> assertion_of(const std::shared_ptr<const tenant_info>& t,
                                                      const std::shared_ptr<const device_info>& d,
-                                                     const registry_result<std::shared_ptr<const device_info>>* gateway) {
+                                                     const registry_result<std::shared_ptr<const device_info>>* gateway,
+                                                     std::string_view gateway_id = {}) {
   if (!d->enabled) return registry_fail(registry_errc::not_found, "device is disabled");
   registration_assertion a;
   a.device = d;
@@ -294,7 +297,7 @@ registry_result<registration_assertion> assertion_of(const std::shared_ptr<const
     }
     const auto& g = **gateway;
     if (!g->enabled) return registry_fail(registry_errc::forbidden, "gateway is disabled");
-    if (!may_act_for(*g, *d)) return registry_fail(registry_errc::forbidden, "gateway is not authorized to act for the device");
+    if (!may_act_for(gateway_id, *g, *d)) return registry_fail(registry_errc::forbidden, "gateway is not authorized to act for the device");
     a.gateway = g;
   }
   if (d->defaults.empty()) {
@@ -320,7 +323,7 @@ registry_result<registration_assertion> lookups::assert_registration(const std::
   if (!(*d)->enabled) return registry_fail(registry_errc::not_found, "device is disabled");
   if (!gateway_id || *gateway_id == device_id) return assertion_of(*t, *d, nullptr);
   const auto g = device(tenant, *gateway_id);
-  return assertion_of(*t, *d, &g);
+  return assertion_of(*t, *d, &g, *gateway_id);
 }
 
 std::optional<registry_result<registration_assertion>> lookups::assert_registration_cached(
@@ -333,7 +336,7 @@ std::optional<registry_result<registration_assertion>> lookups::assert_registrat
   const auto g = caches_->devices.get(key_of({tenant, *gateway_id}));
   if (!g) return std::nullopt;
   const registry_result<std::shared_ptr<const device_info>> gateway = *g;
-  return assertion_of(*t, *d, &gateway);
+  return assertion_of(*t, *d, &gateway, *gateway_id);
 }
 
 std::optional<std::shared_ptr<const tenant_info>> lookups::tenant_cached(const std::string& id) { return caches_->tenants.get(id); }

@@ -112,8 +112,6 @@ bool tenant_info::device_authentication_required(std::string_view type) const {
 
 device_info device_info::from(const device_record& r) {
   device_info d;
-  d.tenant_id = r.tenant_id;
-  d.id = r.id;
   d.enabled = flag(r.doc, "enabled", true);
   d.via = strings(r.doc, "via");
   d.via_groups = strings(r.doc, "viaGroups");
@@ -122,9 +120,14 @@ device_info device_info::from(const device_record& r) {
   return d;
 }
 
-bool may_act_for(const device_info& gateway, const device_info& device) {
-  if (gateway.tenant_id != device.tenant_id) return false;
-  if (std::find(device.via.begin(), device.via.end(), gateway.id) != device.via.end()) return true;
+const std::shared_ptr<const device_info>& device_info::plain(bool enabled) {
+  static const auto enabled_device = std::make_shared<const device_info>(device_info{.enabled = true});
+  static const auto disabled_device = std::make_shared<const device_info>(device_info{.enabled = false});
+  return enabled ? enabled_device : disabled_device;
+}
+
+bool may_act_for(std::string_view gateway_id, const device_info& gateway, const device_info& device) {
+  if (std::find(device.via.begin(), device.via.end(), gateway_id) != device.via.end()) return true;
   return std::any_of(gateway.member_of.begin(), gateway.member_of.end(), [&](const std::string& group) {
     return std::find(device.via_groups.begin(), device.via_groups.end(), group) != device.via_groups.end();
   });

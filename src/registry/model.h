@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,9 +66,10 @@ struct tenant_info {
   bool device_authentication_required(std::string_view type) const;
 };
 
+// What assertions need of a device. Its tenant and id are what it is looked up by and are not
+// repeated here, so that every device without relations or defaults (most of them) can share one
+// object: see plain().
 struct device_info {
-  std::string tenant_id;
-  std::string id;
   bool enabled = true;
   std::vector<std::string> via;
   std::vector<std::string> via_groups;
@@ -75,11 +77,16 @@ struct device_info {
   boost::json::object defaults;
 
   static device_info from(const device_record& r);
+  // No via, viaGroups, memberOf or defaults: only `enabled` tells it from another such device.
+  bool is_plain() const { return via.empty() && via_groups.empty() && member_of.empty() && defaults.empty(); }
+  // The one shared object of every plain device that is enabled (or disabled).
+  static const std::shared_ptr<const device_info>& plain(bool enabled);
 };
 
-// §4.3: a gateway may act for a device listed it in `via`, or when one of the gateway's `memberOf`
-// groups is in the device's `viaGroups`. Enabled flags are the caller's business.
-bool may_act_for(const device_info& gateway, const device_info& device);
+// §4.3: a gateway may act for a device that lists it in `via`, or when one of the gateway's
+// `memberOf` groups is in the device's `viaGroups`. Both are of one tenant (the caller looked them
+// up in it); enabled flags are the caller's business.
+bool may_act_for(std::string_view gateway_id, const device_info& gateway, const device_info& device);
 
 // What authentication needs of a credential (tenant, type and auth-id are what it is found by;
 // secret ids and `ext` only the management API uses): one is cached per connected device.

@@ -72,14 +72,15 @@ TEST_F(LookupsTest, DisabledAndExpiredSecretsDoNotAuthenticate) {
 TEST_F(LookupsTest, RegistrationAssertions) {
   auto a = lookups_.assert_registration("t", "4711", std::nullopt);
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->device->id, "4711");
+  EXPECT_EQ(a->device->defaults.at("content-type"), "application/vnd.bumlux");
   EXPECT_FALSE(a->gateway);
   EXPECT_EQ(a->defaults->at("content-type"), "application/vnd.bumlux");  // the device's wins
   EXPECT_EQ(a->defaults->at("ttl"), 30);                                  // the tenant's fills in
 
   auto via = lookups_.assert_registration("t", "4712", std::string("gw-1"));
   ASSERT_TRUE(via.ok());
-  EXPECT_EQ(via->gateway->id, "gw-1");
+  EXPECT_EQ(via->gateway->member_of, std::vector<std::string>{"g"});
+  EXPECT_EQ(via->device->via, std::vector<std::string>{"gw-1"});
   // A device without defaults of its own gets the tenant's, not a copy of them.
   EXPECT_EQ(via->defaults.get(), &(*lookups_.tenant("t"))->defaults);
   EXPECT_EQ(via->defaults->at("content-type"), "text/plain");
@@ -123,6 +124,29 @@ TEST_F(LookupsTest, ChangesInvalidateCachedAnswers) {
   ASSERT_TRUE(registry_.management().delete_device("t", "4711", std::nullopt).ok());
   EXPECT_EQ(lookups_.assert_registration("t", "4711", std::nullopt).error().code, registry_errc::not_found);
   EXPECT_FALSE(lookups_.authenticate_password("t", "sensor1", "hono-secret").ok());
+}
+
+TEST_F(LookupsTest, DevicesWithoutRelationsOrDefaultsShareOneCachedObject) {
+  ASSERT_TRUE(registry_.management().create_device("t", std::string("plain-2"), json(R"({"ext": {"k": "v"}})")).ok());
+  ASSERT_TRUE(registry_.management().create_device("t", std::string("plain-off"), json(R"({"enabled": false})")).ok());
+  const auto gw2 = lookups_.assert_registration("t", "gw-2", std::nullopt);
+  const auto plain2 = lookups_.assert_registration("t", "plain-2", std::nullopt);
+  ASSERT_TRUE(gw2.ok() && plain2.ok());
+  EXPECT_EQ(gw2->device, device_info::plain(true));
+  EXPECT_EQ(plain2->device, device_info::plain(true));
+  EXPECT_EQ(lookups_.assert_registration("t", "plain-off", std::nullopt).error().code, registry_errc::not_found);
+  // Shared, yet each device's own: one gaining a relation gets its own object, the other keeps the shared one.
+  ASSERT_TRUE(registry_.management().update_device("t", "gw-2", json(R"({"memberOf": ["g"]})"), std::nullopt).ok());
+  const auto changed = lookups_.assert_registration("t", "gw-2", std::nullopt);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_NE(changed->device, device_info::plain(true));
+  EXPECT_EQ(changed->device->member_of, std::vector<std::string>{"g"});
+  EXPECT_EQ(lookups_.assert_registration("t", "plain-2", std::nullopt)->device, device_info::plain(true));
+  EXPECT_TRUE(lookups_.assert_registration("t", "grouped", std::string("gw-2")).ok());
+  // The other way: a plain gateway is authorised by the device's via alone.
+  ASSERT_TRUE(registry_.management().update_device("t", "plain-off", json(R"({"via": ["plain-2"]})"), std::nullopt).ok());
+  EXPECT_TRUE(lookups_.assert_registration("t", "plain-off", std::string("plain-2")).ok());
+  EXPECT_EQ(lookups_.assert_registration("t", "plain-off", std::string("gw-2")).error().code, registry_errc::forbidden);
 }
 
 TEST_F(LookupsTest, TenantByAliasAndTrustedCa) {

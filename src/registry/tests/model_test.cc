@@ -8,32 +8,42 @@
 namespace tributary::registry {
 namespace {
 
-device_info device(const std::string& id, const std::string& json = "{}", const std::string& tenant = "t") {
-  return device_info::from({tenant, id, "v", boost::json::parse(json).as_object(), "2026-01-01T00:00:00Z", {}});
+device_info device(const std::string& id, const std::string& json = "{}") {
+  return device_info::from({"t", id, "v", boost::json::parse(json).as_object(), "2026-01-01T00:00:00Z", {}});
 }
 
 TEST(MayActFor, GatewayListedInVia) {
-  EXPECT_TRUE(may_act_for(device("gw-1"), device("4712", R"({"via": ["gw-0", "gw-1"]})")));
+  EXPECT_TRUE(may_act_for("gw-1", device("gw-1"), device("4712", R"({"via": ["gw-0", "gw-1"]})")));
 }
 
 TEST(MayActFor, GatewayNotListed) {
-  EXPECT_FALSE(may_act_for(device("gw-2"), device("4712", R"({"via": ["gw-1"]})")));
-  EXPECT_FALSE(may_act_for(device("gw-2"), device("4712")));
+  EXPECT_FALSE(may_act_for("gw-2", device("gw-2"), device("4712", R"({"via": ["gw-1"]})")));
+  EXPECT_FALSE(may_act_for("gw-2", device("gw-2"), device("4712")));
 }
 
 TEST(MayActFor, GatewayMemberOfAViaGroup) {
   const auto gw = device("gw-3", R"({"memberOf": ["group-a", "group-b"]})");
-  EXPECT_TRUE(may_act_for(gw, device("d", R"({"viaGroups": ["group-b"]})")));
-  EXPECT_FALSE(may_act_for(gw, device("d", R"({"viaGroups": ["group-c"]})")));
+  EXPECT_TRUE(may_act_for("gw-3", gw, device("d", R"({"viaGroups": ["group-b"]})")));
+  EXPECT_FALSE(may_act_for("gw-3", gw, device("d", R"({"viaGroups": ["group-c"]})")));
 }
 
 TEST(MayActFor, MembershipAloneAuthorisesNothing) {
   // memberOf on the device (not the gateway) and viaGroups on the gateway do not count.
-  EXPECT_FALSE(may_act_for(device("gw", R"({"viaGroups": ["g"]})"), device("d", R"({"memberOf": ["g"]})")));
+  EXPECT_FALSE(may_act_for("gw", device("gw", R"({"viaGroups": ["g"]})"), device("d", R"({"memberOf": ["g"]})")));
 }
 
-TEST(MayActFor, NeverAcrossTenants) {
-  EXPECT_FALSE(may_act_for(device("gw-1", "{}", "other"), device("4712", R"({"via": ["gw-1"]})")));
+TEST(DeviceInfo, PlainDevicesShareOneObjectPerEnabledFlag) {
+  EXPECT_TRUE(device("a").is_plain());
+  EXPECT_TRUE(device("a", R"({"enabled": false, "ext": {"x": 1}})").is_plain());
+  for (const auto* json : {R"({"via": ["gw"]})", R"({"viaGroups": ["g"]})", R"({"memberOf": ["g"]})",
+                           R"({"defaults": {"content-type": "text/plain"}})"}) {
+    EXPECT_FALSE(device("a", json).is_plain()) << json;
+  }
+  EXPECT_TRUE(device_info::plain(true)->enabled);
+  EXPECT_TRUE(device_info::plain(true)->is_plain());
+  EXPECT_FALSE(device_info::plain(false)->enabled);
+  EXPECT_TRUE(device_info::plain(false)->is_plain());
+  EXPECT_EQ(device_info::plain(true), device_info::plain(true));
 }
 
 tenant_info tenant(const std::string& json) {
