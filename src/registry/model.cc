@@ -121,8 +121,13 @@ device_info device_info::from(const device_record& r) {
 }
 
 const std::shared_ptr<const device_info>& device_info::plain(bool enabled) {
-  static const auto enabled_device = std::make_shared<const device_info>(device_info{.enabled = true});
-  static const auto disabled_device = std::make_shared<const device_info>(device_info{.enabled = false});
+  auto make = [](bool enabled) {
+    device_info d;
+    d.enabled = enabled;
+    return std::make_shared<const device_info>(std::move(d));
+  };
+  static const auto enabled_device = make(true);
+  static const auto disabled_device = make(false);
   return enabled ? enabled_device : disabled_device;
 }
 
