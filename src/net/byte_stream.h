@@ -31,9 +31,9 @@ class byte_stream {
   virtual asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() {
     co_return std::tuple<boost::system::error_code>{};
   }
-  // The socket an idle session may wait on for readability with a plain callback, holding no
-  // coroutine at all; null when the stream buffers internally (TLS: use wait_readable).
-  virtual tcp_socket* parkable_socket() { return nullptr; }
+  // Whether an idle session may wait for readability with connection::park, holding no coroutine
+  // at all; false when the stream buffers internally (TLS: use wait_readable).
+  virtual bool parkable() const { return false; }
   // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
   virtual std::string peer_certificate() const { return {}; }
   virtual std::string cipher_suite() const { return "UNKNOWN"; }
@@ -45,7 +45,7 @@ class tcp_stream final : public byte_stream {
   asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
   asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
-  tcp_socket* parkable_socket() override { return &conn_.socket(); }
+  bool parkable() const override { return true; }
 
  private:
   connection& conn_;

@@ -3,9 +3,13 @@
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/post.hpp>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "net/exact_allocator.h"
+#include "net/parking_lot.h"
 
 namespace tributary::net {
 
@@ -14,11 +18,98 @@ connection::connection(tcp_socket socket)
   boost::system::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("unknown") : remote.address().to_string() + ":" + std::to_string(remote.port());
+  v6_ = !ec && remote.address().is_v6();
 }
 
 connection::~connection() {
+  // Never parked here: a parked connection is kept alive by its own callback until a wake or the
+  // lot's shutdown lets go of it.
   if (list_) list_->remove(*this);
 }
+
+void connection::park(std::function<void(const boost::system::error_code&)> woken, bool socket_busy) {
+  woken_ = std::move(woken);
+  if (socket_busy || !enter_lot()) wait_in_asio();
+}
+
+void connection::hold_for_io() {
+  if (parked_fd_ < 0) return;
+  if (leave_lot()) wait_in_asio();
+  else wake(asio::error::operation_aborted);
+}
+
+void connection::settle() {
+  if (woken_ && parked_fd_ < 0 && socket_.is_open() && !enter_lot()) wait_in_asio();
+}
+
+bool connection::enter_lot() {
+  if (!socket_.is_open()) return false;
+  auto& lot = parking_lot::of(socket_.get_executor());
+  ++wait_generation_;  // an asio wait of the park, aborted by release(), must not wake it
+  boost::system::error_code ec;
+  const int fd = socket_.release(ec);
+  if (ec) return false;
+  parked_fd_ = fd;
+  if (lot.add(*this, fd)) {
+    parked_fd_ = -1;
+    socket_.assign(v6_ ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd, ec);
+    if (ec) ::close(fd);  // the socket stays closed: the asio wait then ends at once, with an error
+    return false;
+  }
+  // The lot keeps the deadline now: the timer's pending wait goes.
+  armed_ = false;
+  deadline_.cancel();
+  return true;
+}
+
+bool connection::leave_lot() {
+  parking_lot::of(socket_.get_executor()).remove(*this);
+  const int fd = std::exchange(parked_fd_, -1);
+  boost::system::error_code ec;
+  socket_.assign(v6_ ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd, ec);
+  if (ec) {
+    spdlog::warn("{}: cannot resume the parked connection with {}: {}", service(), peer_, ec.message());
+    ::close(fd);
+    return false;
+  }
+  if (due_ != std::chrono::steady_clock::time_point::max()) arm(due_);
+  return true;
+}
+
+void connection::wait_in_asio() {
+  const auto generation = ++wait_generation_;
+  auto waited = [weak = weak_from_this(), generation](const boost::system::error_code& ec) {
+    const auto self = weak.lock();
+    if (self && self->wait_generation_ == generation && self->woken_) self->wake(ec);
+  };
+  socket_.async_wait(tcp_socket::wait_read, asio::bind_allocator(exact_allocator<void>(), std::move(waited)));
+}
+
+void connection::wake(const boost::system::error_code& ec) {
+  if (!woken_) return;
+  auto woken = std::move(woken_);
+  woken_ = nullptr;
+  asio::post(socket_.get_executor(), [woken = std::move(woken), ec] { woken(ec); });
+}
+
+void connection::lot_readable() {
+  if (leave_lot()) wake({});
+  else wake(asio::error::operation_aborted);
+}
+
+void connection::lot_deadline_passed() {
+  if (action_ == on_expiry::close) return close();
+  // Only cancel: back to an asio wait, which on_timer() then cancels (waking with operation_aborted).
+  if (!leave_lot()) return wake(asio::error::operation_aborted);
+  wait_in_asio();
+  on_timer();
+}
+
+void connection::abandon_parked_descriptor() {
+  ::close(std::exchange(parked_fd_, -1));
+  auto woken = std::move(woken_);
+  woken_ = nullptr;
+}  // `woken` goes here, and with it maybe the last reference to this connection
 
 const std::string& connection::service() const {
   static const std::string none;
@@ -72,6 +163,12 @@ void connection::on_timer() {
 }
 
 void connection::close() {
+  if (parked_fd_ >= 0) {
+    parking_lot::of(socket_.get_executor()).remove(*this);
+    ::shutdown(parked_fd_, SHUT_RDWR);
+    ::close(std::exchange(parked_fd_, -1));
+    wake(asio::error::operation_aborted);
+  }
   boost::system::error_code ignored;
   socket_.shutdown(tcp_socket::shutdown_both, ignored);
   socket_.close(ignored);

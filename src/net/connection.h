@@ -10,7 +10,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,6 +29,7 @@ using steady_timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio:
                                                 asio::io_context::executor_type>;
 
 class connection_list;
+class parking_lot;
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
@@ -58,6 +61,21 @@ class connection : public std::enable_shared_from_this<connection> {
   // The service of the listener that accepted it ("mqtt", ...), for logs; empty when unlisted.
   const std::string& service() const;
 
+  // Waits for the peer's next bytes with a plain callback instead of a coroutine (an idle MQTT
+  // device's session) and calls `woken` once, on the socket's executor: without error when bytes
+  // (or the peer's FIN) arrived, with operation_aborted when the connection was closed meanwhile
+  // (close(), a drain, its deadline). Until then the connection keeps itself alive through
+  // `woken`. When nothing else is pending on the socket (`socket_busy` false) the descriptor
+  // waits in its io_context's parking_lot and asio keeps no state for it: socket() is then not
+  // open. Call hold_for_io() before any other operation on a parked socket, and settle() when the
+  // socket has nothing pending but the park again.
+  void park(std::function<void(const boost::system::error_code&)> woken, bool socket_busy);
+  bool parked() const { return static_cast<bool>(woken_); }
+  // A parked socket becomes usable (its wait continues in asio). No-op when not in the lot.
+  void hold_for_io();
+  // A parked socket whose other operations are done moves (back) to the parking lot.
+  void settle();
+
   // A session that goes on after the coroutine its listener spawned has ended (an idle MQTT
   // session waits with no coroutine at all) calls this first: closing the connection is then the
   // session's business, not session_ended()'s.
@@ -69,7 +87,17 @@ class connection : public std::enable_shared_from_this<connection> {
  private:
   friend class tcp_listener;
   friend class connection_list;
+  friend class parking_lot;
   void begin_drain();  // any thread
+
+  bool enter_lot();     // false (still in asio) when the lot cannot take the descriptor
+  bool leave_lot();     // false when the descriptor cannot go back to asio (then closed)
+  void wait_in_asio();  // the park's wait, as an asio wait on the socket
+  void wake(const boost::system::error_code& ec);  // posts `woken`
+  // From the parking lot: the descriptor is readable; its deadline passed; the lot shuts down.
+  void lot_readable();
+  void lot_deadline_passed();
+  void abandon_parked_descriptor();
 
   tcp_socket socket_;
   void arm(std::chrono::steady_clock::time_point at);
@@ -85,6 +113,15 @@ class connection : public std::enable_shared_from_this<connection> {
   bool idle_ = false;
   bool timed_out_ = false;
   bool closed_by_session_ = false;
+  bool v6_ = false;  // the socket's protocol, to hand a parked descriptor back to asio
+  // Parking: the callback (set while parked), the descriptor while it is in the lot, a count that
+  // tells a current asio wait from one aborted by a move to the lot, and the lot's wheel links.
+  std::function<void(const boost::system::error_code&)> woken_;
+  int parked_fd_ = -1;
+  std::uint32_t wait_generation_ = 0;
+  std::uint16_t lot_slot_ = 0;
+  connection* lot_prev_ = nullptr;
+  connection* lot_next_ = nullptr;
   // Set while listed: the list (shared, as connections may outlive their listener) and the links
   // of its intrusive list, guarded by the list's mutex.
   std::shared_ptr<connection_list> list_;

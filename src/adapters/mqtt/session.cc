@@ -1,6 +1,5 @@
 #include "adapters/mqtt/session.h"
 
-#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -17,7 +16,6 @@
 #include "commands/request_id.h"
 #include "messaging/async_send.h"
 #include "messaging/hono_records.h"
-#include "net/exact_allocator.h"
 
 namespace tributary::adapters::mqtt {
 namespace {
@@ -95,6 +93,7 @@ void session::queue(const packet& p) {
   }
   if (!writing_) {
     writing_ = true;
+    conn_->hold_for_io();  // a parked device's socket (a command for it) must be asio's to write to
     asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
   }
 }
@@ -115,6 +114,7 @@ asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
   writing_ = false;
   wake_waiter();
   if (closing_) conn_->close();
+  else conn_->settle();  // when parked, the socket has nothing pending but the park again
 }
 
 asio::awaitable<void> session::flush() {
@@ -220,8 +220,7 @@ asio::awaitable<void> session::serve(std::shared_ptr<session> self, bool connect
 }
 
 bool session::park() {
-  auto* socket = stream_->parkable_socket();
-  if (!socket) return false;
+  if (!stream_->parkable()) return false;
   conn_->hand_over_closing();
   // A keep-alive expiry, a drain or close_now() closes the socket, which ends the wait with an error.
   auto woken = [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -231,7 +230,7 @@ bool session::park() {
     asio::co_spawn(self->conn_->socket().get_executor(), std::move(serving),
                    [self](std::exception_ptr e) { self->conn_->session_ended(e); });
   };
-  socket->async_wait(net::tcp_socket::wait_read, asio::bind_allocator(net::exact_allocator<void>(), std::move(woken)));
+  conn_->park(std::move(woken), writing_);
   return true;
 }
 

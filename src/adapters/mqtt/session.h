@@ -97,8 +97,9 @@ class session : public std::enable_shared_from_this<session> {
   // Serves packets until the session ends (then ends it) or parks.
   static boost::asio::awaitable<void> serve(std::shared_ptr<session> self, bool connected);
   // Quiet, nothing in flight, on a plain socket: waits for the next bytes with a callback that
-  // spawns serve() again, so that an idle device keeps no coroutine at all. False when the stream
-  // cannot (TLS buffers internally).
+  // spawns serve() again (connection::park), so that an idle device keeps no coroutine at all and,
+  // once its writes are done, no asio state either. False when the stream cannot (TLS buffers
+  // internally).
   bool park();
   // Handles packets until nothing is buffered; false when the connection is done.
   boost::asio::awaitable<bool> serve_buffered();

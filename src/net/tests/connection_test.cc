@@ -1,6 +1,10 @@
 #include "net/connection.h"
 
+#include "net/parking_lot.h"
+
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -92,6 +96,143 @@ TEST_F(ConnectionDeadline, DestroyedWithAPendingTimerIsSafe) {
   conn_.reset();
   run_for(100ms);  // the aborted wait must not touch the destroyed connection (ASan would tell)
   SUCCEED();
+}
+
+
+// park(): the wait for the next bytes, in the io_context's parking lot when nothing else is pending.
+class ConnectionPark : public ConnectionDeadline {
+ protected:
+  void park(bool socket_busy = false) {
+    conn_->park([this](const boost::system::error_code& ec) { woken_ = ec; }, socket_busy);
+  }
+  std::size_t in_lot() { return parking_lot::of(io_.get_executor()).size(); }
+  bool woken() const { return woken_.has_value(); }
+  // The peer's next read: true when it saw the end of the stream.
+  bool peer_sees_eof() {
+    char byte;
+    boost::system::error_code ec;
+    peer_.read_some(asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof;
+  }
+
+  std::optional<boost::system::error_code> woken_;
+};
+
+TEST_F(ConnectionPark, WaitsInTheLotWithoutAsioAndWakesWhenBytesArrive) {
+  park();
+  EXPECT_TRUE(conn_->parked());
+  EXPECT_FALSE(conn_->socket().is_open());  // asio holds nothing for it
+  EXPECT_EQ(in_lot(), 1u);
+  run_for(50ms);
+  EXPECT_FALSE(woken());
+  asio::write(peer_, asio::buffer("x", 1));
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_FALSE(*woken_);
+  EXPECT_FALSE(conn_->parked());
+  EXPECT_EQ(in_lot(), 0u);
+  // The same connection as before, with the byte waiting to be read.
+  ASSERT_TRUE(conn_->socket().is_open());
+  char byte = 0;
+  EXPECT_EQ(asio::read(conn_->socket(), asio::buffer(&byte, 1)), 1u);
+  EXPECT_EQ(byte, 'x');
+}
+
+TEST_F(ConnectionPark, ThePeersHangUpWakesIt) {
+  park();
+  peer_.close();
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_FALSE(*woken_);
+  char byte;
+  boost::system::error_code ec;
+  conn_->socket().read_some(asio::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, asio::error::eof);
+}
+
+TEST_F(ConnectionPark, CloseWhileParkedWakesItAbortedAndClosesTheDescriptor) {
+  park();
+  conn_->close();
+  EXPECT_EQ(in_lot(), 0u);
+  EXPECT_FALSE(woken());  // posted, never inline
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_EQ(*woken_, asio::error::operation_aborted);
+  EXPECT_TRUE(peer_sees_eof());
+}
+
+TEST_F(ConnectionPark, ItsDeadlineStillCloses) {
+  const auto start = clock::now();
+  conn_->expires_after(50ms);
+  park();
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_GE(clock::now() - start, 50ms);
+  EXPECT_EQ(*woken_, asio::error::operation_aborted);
+  EXPECT_TRUE(peer_sees_eof());
+  EXPECT_EQ(in_lot(), 0u);
+}
+
+TEST_F(ConnectionPark, ALaterDeadlineIsKeptAfterAWake) {
+  conn_->expires_after(10min);
+  park();
+  asio::write(peer_, asio::buffer("x", 1));
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  run_for(300ms);
+  EXPECT_TRUE(conn_->socket().is_open());
+  conn_->expires_after(30ms);  // earlier than the one re-armed on leaving the lot
+  EXPECT_TRUE(run_until([&] { return !conn_->socket().is_open(); }));
+}
+
+TEST_F(ConnectionPark, HeldForAWriteThenSettledBackIntoTheLot) {
+  park();
+  conn_->hold_for_io();
+  EXPECT_TRUE(conn_->parked());  // still waiting, now in asio
+  EXPECT_EQ(in_lot(), 0u);
+  ASSERT_TRUE(conn_->socket().is_open());
+  bool written = false;
+  asio::async_write(conn_->socket(), asio::buffer("ping", 4), [&](const boost::system::error_code& ec, std::size_t) {
+    EXPECT_FALSE(ec);
+    written = true;
+  });
+  ASSERT_TRUE(run_until([&] { return written; }));
+  EXPECT_FALSE(woken());
+  conn_->settle();
+  EXPECT_EQ(in_lot(), 1u);
+  char got[4];
+  EXPECT_EQ(asio::read(peer_, asio::buffer(got, 4)), 4u);
+  EXPECT_EQ(std::string(got, 4), "ping");
+  asio::write(peer_, asio::buffer("x", 1));
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_FALSE(*woken_);
+}
+
+TEST_F(ConnectionPark, ABusySocketWaitsInAsioUntilSettled) {
+  park(true);
+  EXPECT_TRUE(conn_->socket().is_open());
+  EXPECT_EQ(in_lot(), 0u);
+  conn_->settle();
+  EXPECT_EQ(in_lot(), 1u);
+  run_for(50ms);
+  EXPECT_FALSE(woken());  // the asio wait aborted by the move is not a wake
+  asio::write(peer_, asio::buffer("x", 1));
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_FALSE(*woken_);
+}
+
+TEST(ConnectionParkLifetime, AParkedConnectionKeepsItselfAliveUntilItsContextGoes) {
+  std::weak_ptr<connection> weak;
+  {
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket client(io);
+    client.connect(acceptor.local_endpoint());
+    auto conn = std::make_shared<connection>(acceptor.accept(io));
+    weak = conn;
+    // As a session does: the callback holds what holds the connection.
+    conn->park([conn](const boost::system::error_code&) {}, false);
+    conn.reset();
+    EXPECT_FALSE(weak.expired());
+    io.run_for(20ms);
+    EXPECT_FALSE(weak.expired());
+  }  // the io_context's shutdown drops the parked callback, and with it the connection
+  EXPECT_TRUE(weak.expired());
 }
 
 }  // namespace
