@@ -370,8 +370,8 @@ void print_lookups(const char* load, lookup_stats& s, double rate, double second
 }
 
 // The resident devices, in a tenant of their own: provisioned (untimed) before the run, then looked
-// up once each, so that they are in the lookup caches when it starts, as the devices connected to
-// the adapters are.
+// up twice each (the caches keep a device's answers from its second lookup on), so that they are in
+// the lookup caches when it starts, as the devices sending through the adapters are.
 bool add_resident(reg::registry_service& r, const std::vector<device_data>& resident) {
   const std::string tenant = resident_tenant;
   if (auto c = r.management().create_tenant(tenant, boost::json::object{}); !c) {
@@ -388,12 +388,14 @@ bool add_resident(reg::registry_service& r, const std::vector<device_data>& resi
       return false;
     }
   }
-  for (const auto& d : resident) {
-    auto a = r.lookups().assert_registration(tenant, d.id, std::nullopt);
-    auto p = r.lookups().authenticate_password(tenant, d.auth_id, d.password);
-    if (!a || !p) {
-      std::fprintf(stderr, "looking up %s: %s / %s\n", d.id.c_str(), describe_assertion(a).c_str(), describe_auth(p).c_str());
-      return false;
+  for (int sight = 0; sight < 2; ++sight) {
+    for (const auto& d : resident) {
+      auto a = r.lookups().assert_registration(tenant, d.id, std::nullopt);
+      auto p = r.lookups().authenticate_password(tenant, d.auth_id, d.password);
+      if (!a || !p) {
+        std::fprintf(stderr, "looking up %s: %s / %s\n", d.id.c_str(), describe_assertion(a).c_str(), describe_auth(p).c_str());
+        return false;
+      }
     }
   }
   return true;
@@ -895,12 +897,15 @@ bool authentications(const options& opt) {
     return false;
   }
 
-  // Cached: warm with one authentication per device (one cost-4 bcrypt each), then time hits.
+  // Cached: warm with two authentications per device (one cost-4 bcrypt each; the credential is
+  // cached from its second lookup on), then time hits.
   t0 = monotonic_ns();
-  parallel_for(opt.threads, n, [&](std::size_t i) {
-    check(cached.authenticate_password(cache_tenant, cached_devices[i].auth_id, cached_devices[i].password),
-          cached_devices[i].auth_id);
-  });
+  for (int sight = 0; sight < 2; ++sight) {
+    parallel_for(opt.threads, n, [&](std::size_t i) {
+      check(cached.authenticate_password(cache_tenant, cached_devices[i].auth_id, cached_devices[i].password),
+            cached_devices[i].auth_id);
+    });
+  }
   for (std::size_t i = 0; i < n && !fail.failed; i += std::max<std::size_t>(1, n / 16)) {
     check_wrong(cached, cache_tenant, cached_devices[i]);
   }
@@ -908,7 +913,7 @@ bool authentications(const options& opt) {
     std::fprintf(stderr, "%s\n", fail.first.c_str());
     return false;
   }
-  std::printf("registry cache warm-up: %zu authentications in %.3f s, and 16 wrong passwords refused\n", n,
+  std::printf("registry cache warm-up: %zu authentications in %.3f s, and 16 wrong passwords refused\n", 2 * n,
               seconds_between(t0, monotonic_ns()));
 
   std::unordered_map<std::string, std::string> bare;

@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "net/blocking.h"
+#include "registry/admission_filter.h"
 #include "registry/ids.h"
 #include "registry/x509.h"
 
@@ -37,15 +38,21 @@ std::string key_of(std::initializer_list<std::string_view> parts) {
 }
 
 // A map whose entries expire after a TTL. Bounded: when full, it starts over empty (lookups then
-// refill it from the store), which keeps the bound without per-entry bookkeeping. Every removal
+// refill it from the store), which keeps the bound without per-entry bookkeeping. With an
+// admission filter, a key is stored on its second put() only (see admission_filter.h). Every removal
 // bumps the generation of the key's stripe (all stripes for bulk removals); put() only stores a
 // value read from the store when its stripe saw no removal since the caller took generation(key)
 // before reading, so a lookup racing with a change cannot cache the old state, and removals of other
 // keys rarely cost a fill.
+enum class admission { first_sight, second_sight };
+
 template <typename V>
 class ttl_map {
  public:
-  ttl_map(clock::duration ttl, std::size_t max_entries) : ttl_(ttl), max_entries_(max_entries) {}
+  ttl_map(clock::duration ttl, std::size_t max_entries, admission a = admission::first_sight)
+      : ttl_(ttl), max_entries_(max_entries) {
+    if (a == admission::second_sight && max_entries > 0) door_.emplace(max_entries);
+  }
 
   std::optional<V> get(const std::string& key) const {
     std::shared_lock lock(mutex_);
@@ -61,6 +68,7 @@ class ttl_map {
     if (max_entries_ == 0 || ttl_ <= clock::duration::zero()) return;
     std::unique_lock lock(mutex_);
     if (seen_generation != generations_[stripe(key)]) return;
+    if (door_ && !door_->admit(std::hash<std::string>{}(key))) return;
     if (map_.size() >= max_entries_) map_.clear();
     map_.insert_or_assign(key, entry{std::move(value), clock::now() + ttl_});
   }
@@ -93,6 +101,7 @@ class ttl_map {
   static constexpr std::size_t stripes = 64;
   std::unordered_map<std::string, entry> map_;
   std::array<std::uint64_t, stripes> generations_{};
+  std::optional<admission_filter> door_;
 };
 
 registry_error unauthorized() { return {registry_errc::unauthorized, "bad credentials"}; }
@@ -104,9 +113,12 @@ class lookups::caches {
   caches(const lookup_options& o)
       : tenants(o.ttl, o.max_entries),
         aliases(o.ttl, o.max_entries),
-        devices(o.ttl, o.max_entries),
-        credentials(o.ttl, o.max_entries) {}
+        devices(o.ttl, o.max_entries, admission::second_sight),
+        credentials(o.ttl, o.max_entries, admission::second_sight) {}
 
+  // One entry per device asked about: only what is asked for again is kept (a connected MQTT
+  // device's session asks for its credentials and registration once, at CONNECT, and then for its
+  // registration with every message). A tenant is asked about by all its devices.
   ttl_map<std::shared_ptr<const tenant_info>> tenants;  // by id
   ttl_map<std::string> aliases;                         // alias -> tenant id
   ttl_map<std::shared_ptr<const device_info>> devices;  // by tenant\0device\0

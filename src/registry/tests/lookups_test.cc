@@ -1,5 +1,7 @@
 #include "registry/lookups.h"
 
+#include "registry/admission_filter.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -92,13 +94,19 @@ TEST_F(LookupsTest, RegistrationAssertions) {
   EXPECT_EQ(lookups_.assert_registration("nope", "4711", std::nullopt).error().code, registry_errc::not_found);
 }
 
-TEST_F(LookupsTest, CachedAnswersNeedAFirstLookup) {
+TEST_F(LookupsTest, DeviceAnswersAreCachedFromTheirSecondLookupOn) {
   EXPECT_FALSE(lookups_.tenant_cached("t"));
   EXPECT_FALSE(lookups_.assert_registration_cached("t", "4711", std::nullopt));
   EXPECT_FALSE(lookups_.authenticate_cached("t", "sensor1", "hono-secret"));
   ASSERT_TRUE(lookups_.assert_registration("t", "4711", std::nullopt).ok());
   ASSERT_TRUE(lookups_.authenticate_password("t", "sensor1", "hono-secret").ok());
+  // A tenant is cached at once; a device's registration and credentials only once asked for again
+  // (a device that connects and then stays quiet costs no cache entry).
   ASSERT_TRUE(lookups_.tenant_cached("t"));
+  EXPECT_FALSE(lookups_.assert_registration_cached("t", "4711", std::nullopt));
+  EXPECT_FALSE(lookups_.authenticate_cached("t", "sensor1", "hono-secret"));
+  ASSERT_TRUE(lookups_.assert_registration("t", "4711", std::nullopt).ok());
+  ASSERT_TRUE(lookups_.authenticate_password("t", "sensor1", "hono-secret").ok());
   EXPECT_EQ((*lookups_.tenant_cached("t"))->id, "t");
   const auto a = lookups_.assert_registration_cached("t", "4711", std::nullopt);
   ASSERT_TRUE(a && a->ok());
@@ -115,7 +123,13 @@ TEST_F(LookupsTest, CachedAnswersNeedAFirstLookup) {
 }
 
 TEST_F(LookupsTest, ChangesInvalidateCachedAnswers) {
-  ASSERT_TRUE(lookups_.assert_registration("t", "4712", std::string("gw-1")).ok());
+  for (int sight = 0; sight < 2; ++sight) {  // cached from the second on
+    ASSERT_TRUE(lookups_.assert_registration("t", "4712", std::string("gw-1")).ok());
+    ASSERT_TRUE(lookups_.assert_registration("t", "4711", std::nullopt).ok());
+    ASSERT_TRUE(lookups_.authenticate_password("t", "sensor1", "hono-secret").ok());
+  }
+  ASSERT_TRUE(lookups_.assert_registration_cached("t", "4712", std::string("gw-1")));
+  ASSERT_TRUE(lookups_.authenticate_cached("t", "sensor1", "hono-secret"));
   ASSERT_TRUE(registry_.management().update_device("t", "gw-1", json(R"({"enabled": false})"), std::nullopt).ok());
   EXPECT_EQ(lookups_.assert_registration("t", "4712", std::string("gw-1")).error().code, registry_errc::forbidden);
   ASSERT_TRUE((*lookups_.tenant("t"))->enabled);
@@ -147,6 +161,33 @@ TEST_F(LookupsTest, DevicesWithoutRelationsOrDefaultsShareOneCachedObject) {
   ASSERT_TRUE(registry_.management().update_device("t", "plain-off", json(R"({"via": ["plain-2"]})"), std::nullopt).ok());
   EXPECT_TRUE(lookups_.assert_registration("t", "plain-off", std::string("plain-2")).ok());
   EXPECT_EQ(lookups_.assert_registration("t", "plain-off", std::string("gw-2")).error().code, registry_errc::forbidden);
+}
+
+TEST(AdmissionFilter, AdmitsAKeyOnItsSecondSight) {
+  admission_filter door(1000);
+  const std::hash<std::string> hash;
+  for (int i = 0; i < 100; ++i) EXPECT_FALSE(door.admit(hash("key-" + std::to_string(i)))) << i;
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(door.admit(hash("key-" + std::to_string(i)))) << i;
+}
+
+TEST(AdmissionFilter, FalsePositivesStayRareUpToItsCapacity) {
+  admission_filter door(10000);
+  const std::hash<std::string> hash;
+  for (int i = 0; i < 9000; ++i) door.admit(hash("seen-" + std::to_string(i)));
+  int admitted_unseen = 0;
+  for (int i = 0; i < 1000; ++i) admitted_unseen += door.admit(hash("new-" + std::to_string(i)));
+  EXPECT_LT(admitted_unseen, 100);  // 8 bits and 3 probes per key: about 3% at capacity
+}
+
+TEST(AdmissionFilter, ForgetsEverythingOnceItMarkedItsCapacity) {
+  admission_filter door(100);
+  const std::hash<std::string> hash;
+  EXPECT_FALSE(door.admit(hash("first")));
+  EXPECT_TRUE(door.admit(hash("first")));
+  // Over 100 more keys marked: it started over on the way, so "first" is new again.
+  for (int i = 0; i < 120; ++i) door.admit(hash("filler-" + std::to_string(i)));
+  EXPECT_FALSE(door.admit(hash("first")));
+  EXPECT_TRUE(door.admit(hash("first")));
 }
 
 TEST_F(LookupsTest, TenantByAliasAndTrustedCa) {
