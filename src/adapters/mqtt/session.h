@@ -161,6 +161,7 @@ class session : public std::enable_shared_from_this<session> {
   limits::time_point connected_at_{};  // of an authenticated device, for the connection-duration limit
   std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   std::uint16_t keep_alive_ = 0;
+  std::uint16_t read_chunk_;  // bytes the next read asks for (see read_more)
   // A devector, not a deque: an empty one holds no memory (a deque keeps a 576-byte block), and
   // most sessions have nothing in flight most of the time.
   boost::container::devector<std::shared_ptr<in_flight>> in_flight_;
