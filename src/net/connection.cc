@@ -14,7 +14,7 @@
 namespace tributary::net {
 
 connection::connection(tcp_socket socket)
-    : socket_(std::move(socket)), deadline_(socket_.get_executor()) {
+    : socket_(std::move(socket)) {
   boost::system::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
   peer_ = ec ? std::string("unknown") : remote.address().to_string() + ":" + std::to_string(remote.port());
@@ -56,9 +56,9 @@ bool connection::enter_lot() {
     if (ec) ::close(fd);  // the socket stays closed: the asio wait then ends at once, with an error
     return false;
   }
-  // The lot keeps the deadline now: the timer's pending wait goes.
+  // The lot keeps the deadline now: the timer goes, and with it its pending wait.
   armed_ = false;
-  deadline_.cancel();
+  deadline_.reset();
   return true;
 }
 
@@ -143,12 +143,13 @@ void connection::expires_never() { due_ = std::chrono::steady_clock::time_point:
 void connection::arm(std::chrono::steady_clock::time_point at) {
   armed_ = true;
   armed_for_ = at;
-  deadline_.expires_at(at);  // a wait still pending completes with operation_aborted
+  if (!deadline_) deadline_ = std::make_unique<steady_timer>(socket_.get_executor());
+  deadline_->expires_at(at);  // a wait still pending completes with operation_aborted
   // Armed for as long as the connection may be idle (an MQTT keep-alive): exactly its size.
   auto fired = [this](const boost::system::error_code& ec) {
     if (!ec) on_timer();  // aborted: re-armed, closed or destroyed; `this` may be gone
   };
-  deadline_.async_wait(asio::bind_allocator(exact_allocator<void>(), std::move(fired)));
+  deadline_->async_wait(asio::bind_allocator(exact_allocator<void>(), std::move(fired)));
 }
 
 void connection::on_timer() {
@@ -174,7 +175,7 @@ void connection::close() {
   socket_.close(ignored);
   due_ = std::chrono::steady_clock::time_point::max();
   armed_ = false;
-  deadline_.cancel();
+  if (deadline_) deadline_->cancel();
 }
 
 void connection::begin_drain() { draining_.store(true, std::memory_order_release); }

@@ -103,7 +103,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void arm(std::chrono::steady_clock::time_point at);
   void on_timer();
 
-  steady_timer deadline_;
+  std::unique_ptr<steady_timer> deadline_;  // made by the first arm(); none while in the parking lot
   std::chrono::steady_clock::time_point due_ = std::chrono::steady_clock::time_point::max();
   std::chrono::steady_clock::time_point armed_for_;  // valid while armed_
   bool armed_ = false;
