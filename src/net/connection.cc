@@ -135,14 +135,13 @@ void connection::expires_after(std::chrono::steady_clock::duration d, on_expiry 
   timed_out_ = false;
   action_ = action;
   due_ = std::chrono::steady_clock::now() + d;
-  if (!armed_ || due_ < armed_for_) arm(due_);
+  if (!armed_ || due_ < deadline_->expiry()) arm(due_);
 }
 
 void connection::expires_never() { due_ = std::chrono::steady_clock::time_point::max(); }
 
 void connection::arm(std::chrono::steady_clock::time_point at) {
   armed_ = true;
-  armed_for_ = at;
   if (!deadline_) deadline_ = std::make_unique<steady_timer>(socket_.get_executor());
   deadline_->expires_at(at);  // a wait still pending completes with operation_aborted
   // Armed for as long as the connection may be idle (an MQTT keep-alive): exactly its size.

@@ -48,7 +48,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // What a deadline does when it passes first: close the socket, or only cancel the pending
   // operations (so that the session can still answer, e.g. HTTP 408) and set timed_out().
-  enum class on_expiry { close, cancel };
+  enum class on_expiry : std::uint8_t { close, cancel };
   // Every read and write of a session runs under one deadline. Moving the deadline is cheap (a
   // clock read): the timer is re-armed only when the new deadline is earlier than the one it is
   // armed for; when it fires before the current deadline, it re-arms itself for it.
@@ -103,23 +103,15 @@ class connection : public std::enable_shared_from_this<connection> {
   void arm(std::chrono::steady_clock::time_point at);
   void on_timer();
 
-  std::unique_ptr<steady_timer> deadline_;  // made by the first arm(); none while in the parking lot
+  // Made by the first arm(), none while in the parking lot; while armed_, armed for its expiry().
+  std::unique_ptr<steady_timer> deadline_;
   std::chrono::steady_clock::time_point due_ = std::chrono::steady_clock::time_point::max();
-  std::chrono::steady_clock::time_point armed_for_;  // valid while armed_
-  bool armed_ = false;
-  on_expiry action_ = on_expiry::close;
   std::string peer_;
-  std::atomic<bool> draining_{false};
-  bool idle_ = false;
-  bool timed_out_ = false;
-  bool closed_by_session_ = false;
-  bool v6_ = false;  // the socket's protocol, to hand a parked descriptor back to asio
   // Parking: the callback (set while parked), the descriptor while it is in the lot, a count that
   // tells a current asio wait from one aborted by a move to the lot, and the lot's wheel links.
   std::function<void(const boost::system::error_code&)> woken_;
   int parked_fd_ = -1;
   std::uint32_t wait_generation_ = 0;
-  std::uint16_t lot_slot_ = 0;
   connection* lot_prev_ = nullptr;
   connection* lot_next_ = nullptr;
   // Set while listed: the list (shared, as connections may outlive their listener) and the links
@@ -127,6 +119,15 @@ class connection : public std::enable_shared_from_this<connection> {
   std::shared_ptr<connection_list> list_;
   connection* prev_ = nullptr;
   connection* next_ = nullptr;
+  // The small members together (an idle device keeps one connection).
+  std::uint16_t lot_slot_ = 0;
+  on_expiry action_ = on_expiry::close;
+  bool armed_ = false;
+  std::atomic<bool> draining_{false};
+  bool idle_ = false;
+  bool timed_out_ = false;
+  bool closed_by_session_ = false;
+  bool v6_ = false;  // the socket's protocol, to hand a parked descriptor back to asio
 };
 
 // connection_list: the connections of one listener, for a staged shutdown. A connection links
