@@ -1,12 +1,28 @@
 #include "adapters/mqtt/adapter.h"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/intrusive/set.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "adapters/mqtt/session.h"
 
 namespace tributary::adapters::mqtt {
+
+struct adapter::tracked_sessions {
+  using identity = std::pair<std::string_view, std::string_view>;
+  struct by_identity {
+    static identity of(const session& s) { return {s.tenant(), s.device()}; }
+    static identity of(const identity& i) { return i; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return of(a) < of(b);
+    }
+  };
+  boost::intrusive::multiset<session, boost::intrusive::member_hook<session, tracking_hook, &session::tracking_>,
+                             boost::intrusive::compare<by_identity>>
+      sessions;
+};
 
 adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, messaging::downstream_sender& sender,
                  limits::resource_limits& limits, metrics::registry& metrics, mqtt_options options,
@@ -18,7 +34,9 @@ adapter::adapter(registry::lookups& lookups, registry::change_notifier& events, 
       metrics_(metrics, adapter_type),
       options_(options),
       commands_(commands),
-      subscription_(events.subscribe([this](const registry::change_event& e) { on_change(e); })) {}
+      tracked_(std::make_unique<tracked_sessions>()) {
+  subscription_ = events.subscribe([this](const registry::change_event& e) { on_change(e); });
+}
 
 adapter::~adapter() { events_.unsubscribe(subscription_); }
 
@@ -68,24 +86,14 @@ void adapter::release_tenant(const std::string& tenant) {
   metrics_.authenticated_connections(tenant, -1);
 }
 
-adapter::by_identity::identity adapter::by_identity::of(const std::shared_ptr<session>& s) {
-  return {s->tenant(), s->device()};
+void adapter::track(session& s) {
+  std::lock_guard lock(mutex_);
+  if (!s.tracking_.is_linked()) tracked_->sessions.insert(s);
 }
 
-void adapter::track(const std::shared_ptr<session>& s) {
+void adapter::untrack(session& s) {
   std::lock_guard lock(mutex_);
-  sessions_.insert(s);
-}
-
-void adapter::untrack(const std::shared_ptr<session>& s) {
-  std::lock_guard lock(mutex_);
-  auto [first, last] = sessions_.equal_range(by_identity::of(s));
-  for (auto it = first; it != last; ++it) {
-    if (*it == s) {
-      sessions_.erase(it);
-      return;
-    }
-  }
+  if (s.tracking_.is_linked()) tracked_->sessions.erase(tracked_->sessions.iterator_to(s));
 }
 
 void adapter::on_change(const registry::change_event& e) {
@@ -93,12 +101,14 @@ void adapter::on_change(const registry::change_event& e) {
   std::vector<std::shared_ptr<session>> affected;
   {
     std::lock_guard lock(mutex_);
-    auto first = sessions_.lower_bound(by_identity::identity{e.tenant_id, ""});
-    for (auto it = first; it != sessions_.end() && (*it)->tenant() == e.tenant_id; ++it) {
+    auto& sessions = tracked_->sessions;
+    auto it = sessions.lower_bound(tracked_sessions::identity{e.tenant_id, ""}, tracked_sessions::by_identity{});
+    for (; it != sessions.end() && it->tenant() == e.tenant_id; ++it) {
       if (e.kind == registry::change_kind::device || e.kind == registry::change_kind::credentials) {
-        if ((*it)->device() != e.device_id) continue;
+        if (it->device() != e.device_id) continue;
       }
-      affected.push_back(*it);
+      // Skips a session whose last reference is gone: its destructor waits for the lock to untrack it.
+      if (auto s = it->weak_from_this().lock()) affected.push_back(std::move(s));
     }
   }
   if (affected.empty()) return;

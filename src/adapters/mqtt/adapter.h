@@ -6,13 +6,13 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/intrusive/set_hook.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
 
@@ -75,9 +75,11 @@ class adapter {
   bool admit_tenant(const std::string& tenant, std::int64_t max_connections);
   void release_tenant(const std::string& tenant);
 
-  // Sessions of authenticated devices register to be closed on registry changes.
-  void track(const std::shared_ptr<session>& s);
-  void untrack(const std::shared_ptr<session>& s);
+  // Sessions of authenticated devices register to be closed on registry changes; a tracked
+  // session's (tenant, device) must not change, and it must be untracked (at the latest by its
+  // destructor) before it goes.
+  void track(session& s);
+  void untrack(session& s);
 
  private:
   void on_change(const registry::change_event& e);
@@ -94,19 +96,13 @@ class adapter {
   std::mutex mutex_;
   std::size_t connections_ = 0;  // all, authenticated or not
   std::map<std::string, std::int64_t> per_tenant_;
-  // Tracked sessions ordered by their own (tenant, device), which do not change while tracked: one
-  // small node each, no copy of the identity.
-  struct by_identity {
-    using is_transparent = void;
-    using identity = std::pair<std::string_view, std::string_view>;
-    static identity of(const std::shared_ptr<session>& s);
-    static identity of(const identity& i) { return i; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const {
-      return of(a) < of(b);
-    }
-  };
-  std::multiset<std::shared_ptr<session>, by_identity> sessions_;
+  // Tracked sessions, ordered by their own (tenant, device), linked through the sessions' own
+  // hooks (no node, no copy of the identity); no references: see track().
+  struct tracked_sessions;
+  std::unique_ptr<tracked_sessions> tracked_;
 };
+
+// The links of a session in its adapter's table of tracked sessions (three pointers).
+using tracking_hook = boost::intrusive::set_member_hook<boost::intrusive::optimize_size<true>>;
 
 }  // namespace tributary::adapters::mqtt

@@ -61,6 +61,9 @@ connect_return_code connack_for(registry::registry_errc code) {
 session::session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream)
     : adapter_(a), conn_(std::move(conn)), stream_(std::move(stream)), read_chunk_(first_read_chunk) {}
 
+// A session whose end() never ran (its io_context went away while it was parked) is still tracked.
+session::~session() { adapter_.untrack(*this); }
+
 net::steady_timer& session::wake() {
   if (!wake_) wake_ = std::make_unique<net::steady_timer>(conn_->socket().get_executor());
   return *wake_;
@@ -303,7 +306,7 @@ asio::awaitable<void> session::end(bool connected) {
     if (!ec) break;
   }
   if (connected) {
-    adapter_.untrack(shared_from_this());
+    adapter_.untrack(*this);
     if (!authenticated_) adapter_.metrics().unauthenticated_connections(-1);
     if (authenticated_) {
       adapter_.release_tenant(tenant_);
@@ -379,7 +382,7 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   co_return connect_return_code::accepted;
 }
 
-connect_return_code session::refuse(connect_return_code code, std::string_view outcome) {
+connect_return_code session::refuse(connect_return_code code, const char* outcome) {
   outcome_ = outcome;
   return code;
 }
@@ -411,7 +414,7 @@ asio::awaitable<bool> session::handle_connect(connect_packet c) {
   }
   if (!authenticated_) adapter_.metrics().unauthenticated_connections(1);
   if (authenticated_) {
-    adapter_.track(shared_from_this());
+    adapter_.track(*this);
     if (adapter_.options().connection_events == connection_events_mode::logging) {
       spdlog::info("mqtt: device {} of tenant {} connected (client {}, {})", device_, tenant_, client_id_, conn_->peer());
     }

@@ -28,6 +28,7 @@ namespace tributary::adapters::mqtt {
 class session : public std::enable_shared_from_this<session> {
  public:
   session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream);
+  ~session();
 
   // Serves the connection to its end; `self` (in the frame before the coroutine first runs) keeps
   // the session alive meanwhile.
@@ -40,6 +41,8 @@ class session : public std::enable_shared_from_this<session> {
   const std::string& device() const { return device_; }
   const std::string& auth_id() const { return auth_id_; }
   const std::string& auth_type() const;  // credentials type it authenticated with
+
+  tracking_hook tracking_;  // the adapter's links, guarded by the adapter's lock
 
  private:
   enum class on_error_mode { default_mode, disconnect, ignore, skip_ack };
@@ -109,7 +112,7 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
   boost::asio::awaitable<connect_return_code> authenticate(const connect_packet& c);
-  connect_return_code refuse(connect_return_code code, std::string_view outcome);  // records the outcome
+  connect_return_code refuse(connect_return_code code, const char* outcome);  // records the outcome
   boost::asio::awaitable<registry::registry_result<registry::authenticated_device>> credentials(const connect_packet& c);
   boost::asio::awaitable<void> handle_publish(publish_packet p);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
@@ -139,9 +142,6 @@ class session : public std::enable_shared_from_this<session> {
   std::unique_ptr<net::byte_stream> stream_;
   std::vector<std::uint8_t> in_;
   std::vector<std::uint8_t> out_;
-  bool writing_ = false;
-  bool closing_ = false;
-  bool readable_ = false;  // serve() or the parked wait saw bytes arrive that no read has taken yet
   // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
   // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
   // the writer; never two at once) checks its own condition again. Made on the first wait: most
@@ -154,19 +154,23 @@ class session : public std::enable_shared_from_this<session> {
 
   // The authenticated identity; empty for unauthenticated devices.
   std::string tenant_, device_, auth_id_;
-  bool x509_ = false;  // authenticated with a client certificate (else a password)
   std::string client_id_;
-  bool authenticated_ = false;
   std::int64_t tenant_max_ttl_ = -1;
   limits::time_point connected_at_{};  // of an authenticated device, for the connection-duration limit
-  std::string_view outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
-  std::uint16_t keep_alive_ = 0;
-  std::uint16_t read_chunk_;  // bytes the next read asks for (see read_more)
+  const char* outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   // A devector, not a deque: an empty one holds no memory (a deque keeps a 576-byte block), and
   // most sessions have nothing in flight most of the time.
   boost::container::devector<std::shared_ptr<in_flight>> in_flight_;
   std::unique_ptr<subscriptions> subs_;
+  // The small members together (an idle device keeps one session).
+  std::uint16_t keep_alive_ = 0;
+  std::uint16_t read_chunk_;  // bytes the next read asks for (see read_more)
   std::uint16_t next_packet_id_ = 1;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool readable_ = false;  // serve() or the parked wait saw bytes arrive that no read has taken yet
+  bool x509_ = false;      // authenticated with a client certificate (else a password)
+  bool authenticated_ = false;
 };
 
 }  // namespace tributary::adapters::mqtt
