@@ -6,7 +6,17 @@ sqlite_statement::sqlite_statement(sqlite3* db, std::string_view sql) : db_(db) 
   sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
 }
 
-sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }
+sqlite_statement::sqlite_statement(sqlite_connection& c, std::string_view sql)
+    : db_(c.handle()), stmt_(c.prepared(sql)), kept_(true) {}
+
+sqlite_statement::~sqlite_statement() {
+  if (!kept_) {
+    sqlite3_finalize(stmt_);
+  } else if (stmt_) {
+    sqlite3_reset(stmt_);  // also ends the read it was part of (a WAL snapshot must not linger)
+    sqlite3_clear_bindings(stmt_);
+  }
+}
 
 sqlite_statement& sqlite_statement::bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -65,7 +75,23 @@ registry_result<std::unique_ptr<sqlite_connection>> sqlite_connection::open(cons
   return c;
 }
 
-sqlite_connection::~sqlite_connection() { sqlite3_close(db_); }
+sqlite_connection::~sqlite_connection() {
+  for (auto& [sql, stmt] : prepared_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* sqlite_connection::prepared(std::string_view sql) {
+  auto it = prepared_.find(std::string(sql));
+  if (it != prepared_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;  // not kept: the next use tries again (and step() reports SQLITE_MISUSE meanwhile)
+  }
+  prepared_.emplace(std::string(sql), stmt);
+  return stmt;
+}
 
 registry_result<void> sqlite_connection::exec(std::string_view sql) {
   char* message = nullptr;

@@ -9,14 +9,20 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "registry/registry_error.h"
 
 namespace tributary::registry {
 
+class sqlite_connection;
+
 class sqlite_statement {
  public:
   sqlite_statement(sqlite3* db, std::string_view sql);
+  // The connection's own prepared statement for `sql`, kept between uses (see
+  // sqlite_connection::prepared); this use ends with a reset instead of a finalize.
+  sqlite_statement(sqlite_connection& c, std::string_view sql);
   ~sqlite_statement();
   sqlite_statement(const sqlite_statement&) = delete;
   sqlite_statement& operator=(const sqlite_statement&) = delete;
@@ -38,6 +44,7 @@ class sqlite_statement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool kept_ = false;  // the connection's: reset, not finalized
 };
 
 class sqlite_connection {
@@ -49,10 +56,15 @@ class sqlite_connection {
   sqlite3* handle() const { return db_; }
   registry_result<void> exec(std::string_view sql);
   registry_error error(std::string_view what) const;  // unavailable, with SQLite's message
+  // `sql` prepared once and kept for the connection's life (null when it does not compile): for
+  // the lookups a device's first contact makes, which would otherwise parse and plan the same SQL
+  // (about 15 KB of allocations) every time. One user at a time, as for the connection itself.
+  sqlite3_stmt* prepared(std::string_view sql);
 
  private:
   explicit sqlite_connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> prepared_;
 };
 
 // BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless commit() succeeded.

@@ -213,7 +213,7 @@ registry_result<void> sqlite_store::create_tenant(const tenant_record& t) {
 registry_result<tenant_record> sqlite_store::read_tenant(std::string_view id) {
   auto reader = lease_reader();
   sqlite_connection& db = reader.connection();
-  sqlite_statement s(db.handle(), std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.id = ?");
+  sqlite_statement s(db, std::string("SELECT ") + tenant_columns + " FROM tenants t WHERE t.id = ?");
   s.bind(1, id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return read_tenant_row(s, db.handle());
@@ -340,7 +340,7 @@ registry_result<void> sqlite_store::create_device(const device_record& d) {
 registry_result<device_record> sqlite_store::read_device(std::string_view tenant, std::string_view id) {
   auto reader = lease_reader();
   sqlite_connection& db = reader.connection();
-  sqlite_statement s(db.handle(), std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ? AND d.id = ?");
+  sqlite_statement s(db, std::string("SELECT ") + device_columns + " FROM devices d WHERE d.tenant_id = ? AND d.id = ?");
   s.bind(1, tenant).bind(2, id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return read_device_row(s);
@@ -477,7 +477,7 @@ registry_result<credential_owner> sqlite_store::find_credential(std::string_view
                                                                 std::string_view auth_id) {
   auto reader = lease_reader();
   sqlite_connection& db = reader.connection();
-  sqlite_statement s(db.handle(), "SELECT device_id, doc FROM credentials WHERE tenant_id = ? AND type = ? AND auth_id = ?");
+  sqlite_statement s(db, "SELECT device_id, doc FROM credentials WHERE tenant_id = ? AND type = ? AND auth_id = ?");
   s.bind(1, tenant).bind(2, type).bind(3, auth_id);
   const int rc = s.step();
   if (rc == SQLITE_ROW) return credential_owner{s.text(0), {std::string(type), std::string(auth_id), to_object(s.text(1))}};
