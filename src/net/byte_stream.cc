@@ -1,4 +1,4 @@
-#include "net/byte_stream.h"
+#include "net/connection.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7,20 +7,20 @@
 
 namespace tributary::net {
 
-asio::awaitable<io_result> tcp_stream::read_some(asio::mutable_buffer buffer) {
+asio::awaitable<io_result> connection::read_some(asio::mutable_buffer buffer) {
   io_result r;
-  r.bytes = co_await conn_.socket().async_read_some(buffer, asio::redirect_error(asio::use_awaitable, r.ec));
+  r.bytes = co_await socket_.async_read_some(buffer, asio::redirect_error(asio::use_awaitable, r.ec));
   co_return r;
 }
 
 // Not a coroutine: an idle session waits in the socket's operation alone.
-asio::awaitable<std::tuple<boost::system::error_code>> tcp_stream::wait_readable() {
-  return conn_.socket().async_wait(tcp_socket::wait_read, asio::as_tuple(asio::use_awaitable));
+asio::awaitable<std::tuple<boost::system::error_code>> connection::wait_readable() {
+  return socket_.async_wait(tcp_socket::wait_read, asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<io_result> tcp_stream::write_all(asio::const_buffer buffer) {
+asio::awaitable<io_result> connection::write_all(asio::const_buffer buffer) {
   io_result r;
-  r.bytes = co_await asio::async_write(conn_.socket(), buffer, asio::redirect_error(asio::use_awaitable, r.ec));
+  r.bytes = co_await asio::async_write(socket_, buffer, asio::redirect_error(asio::use_awaitable, r.ec));
   co_return r;
 }
 

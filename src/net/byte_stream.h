@@ -1,7 +1,7 @@
 // byte_stream: what a protocol session reads from and writes to, so that one session serves plain
-// TCP and TLS alike. A stream borrows its connection's socket (the connection keeps ownership,
-// deadlines and shutdown tracking). One read and one write may be outstanding at once, on the
-// connection's executor.
+// TCP and TLS alike: a plain connection is its own byte_stream (net/connection.h), a tls_stream
+// borrows its connection's socket (the connection keeps ownership, deadlines and shutdown
+// tracking). One read and one write may be outstanding at once, on the connection's executor.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -12,9 +12,9 @@
 #include <string>
 #include <tuple>
 
-#include "net/connection.h"
-
 namespace tributary::net {
+
+namespace asio = boost::asio;
 
 struct io_result {
   boost::system::error_code ec;
@@ -37,18 +37,6 @@ class byte_stream {
   // The peer's certificate (DER) when TLS authenticated one; empty otherwise.
   virtual std::string peer_certificate() const { return {}; }
   virtual std::string cipher_suite() const { return "UNKNOWN"; }
-};
-
-class tcp_stream final : public byte_stream {
- public:
-  explicit tcp_stream(connection& c) : conn_(c) {}
-  asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
-  asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
-  asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
-  bool parkable() const override { return true; }
-
- private:
-  connection& conn_;
 };
 
 }  // namespace tributary::net

@@ -1,5 +1,6 @@
 // connection: one accepted TCP connection, owned by the session that serves it and listed (without
-// a reference) in its listener's connection_list for shutdown until it is destroyed. Everything but
+// a reference) in its listener's connection_list for shutdown until it is destroyed; also the plain
+// byte_stream over its socket (a TLS session reads through a tls_stream instead). Everything but
 // draining() must be called on the socket's executor (the io_context the connection lives on).
 #pragma once
 
@@ -18,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "net/byte_stream.h"
+
 namespace tributary::net {
 
 namespace asio = boost::asio;
@@ -31,10 +34,16 @@ using steady_timer = asio::basic_waitable_timer<std::chrono::steady_clock, asio:
 class connection_list;
 class parking_lot;
 
-class connection : public std::enable_shared_from_this<connection> {
+class connection final : public byte_stream, public std::enable_shared_from_this<connection> {
  public:
   explicit connection(tcp_socket socket);
-  ~connection();
+  ~connection() override;
+
+  // The plain stream (byte_stream.cc).
+  asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
+  asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
+  asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
+  bool parkable() const override { return true; }
 
   tcp_socket& socket() { return socket_; }
   const std::string& peer() const { return peer_; }

@@ -13,6 +13,7 @@
 
 #include "common/result.h"
 #include "net/byte_stream.h"
+#include "net/connection.h"
 
 namespace tributary::net {
 

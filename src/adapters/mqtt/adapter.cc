@@ -42,8 +42,7 @@ adapter::~adapter() { events_.unsubscribe(subscription_); }
 
 // Not a coroutine: session::run's frame is the only one a plain TCP connection keeps.
 boost::asio::awaitable<void> adapter::serve(std::shared_ptr<net::connection> conn) {
-  auto stream = std::make_unique<net::tcp_stream>(*conn);
-  return session::run(std::make_shared<session>(*this, conn, std::move(stream)));
+  return session::run(std::make_shared<session>(*this, conn, nullptr));
 }
 
 boost::asio::awaitable<void> adapter::serve_tls(std::shared_ptr<net::connection> conn,

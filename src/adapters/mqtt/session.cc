@@ -111,7 +111,7 @@ asio::awaitable<void> session::write_loop(std::shared_ptr<session> /*self*/) {
   while (!out_.empty()) {
     sending.clear();
     sending.swap(out_);
-    const auto written = co_await stream_->write_all(asio::buffer(sending));
+    const auto written = co_await stream().write_all(asio::buffer(sending));
     if (written.ec) {
       out_.clear();
       closing_ = true;
@@ -152,7 +152,7 @@ asio::awaitable<bool> session::read_more() {
     if (!ready_to_read()) co_return false;
     if (in_.empty()) {
       // Wait for data without a read buffer (MQTT devices idle most of the time).
-      auto waiting = stream_->wait_readable();
+      auto waiting = stream().wait_readable();
       const auto [ec] = co_await std::move(waiting);
       if (ec || closing_) co_return false;
     }
@@ -160,7 +160,7 @@ asio::awaitable<bool> session::read_more() {
   const std::size_t old = in_.size();
   const std::size_t chunk = read_chunk_;
   in_.resize(old + chunk);
-  const auto read = co_await stream_->read_some(asio::buffer(in_.data() + old, chunk));
+  const auto read = co_await stream().read_some(asio::buffer(in_.data() + old, chunk));
   in_.resize(old + read.bytes);
   if (read.bytes == chunk && read_chunk_ < max_read_chunk) read_chunk_ *= 2;
   conn_->set_idle(false);
@@ -215,7 +215,7 @@ asio::awaitable<void> session::serve(std::shared_ptr<session> self, bool connect
         decltype(self->in_flight_)().swap(self->in_flight_);
         if (self->park()) co_return;  // serve() runs again when bytes arrive or the socket closes
       }
-      auto waiting = self->stream_->wait_readable();
+      auto waiting = self->stream().wait_readable();
       const auto [ec] = co_await std::move(waiting);
       if (ec || self->closing_) break;
       self->readable_ = true;  // read_more need not wait again
@@ -229,7 +229,7 @@ asio::awaitable<void> session::serve(std::shared_ptr<session> self, bool connect
 }
 
 bool session::park() {
-  if (!stream_->parkable()) return false;
+  if (!stream().parkable()) return false;
   conn_->hand_over_closing();
   // A keep-alive expiry, a drain or close_now() closes the socket, which ends the wait with an error.
   auto woken = [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -249,7 +249,7 @@ asio::awaitable<session::open_result> session::open() {
     conn_->expires_after(adapter_.options().connect_timeout);
     auto first = co_await next_packet(true);
     if (first && std::holds_alternative<connect_packet>(*first)) {
-      adapter_.metrics().connection_attempt("", "adapter-connections-exceeded", stream_->cipher_suite());
+      adapter_.metrics().connection_attempt("", "adapter-connections-exceeded", stream().cipher_suite());
       queue(connack_packet{false, connect_return_code::server_unavailable});
     }
     close_now("adapter connection limit reached");
@@ -323,7 +323,7 @@ asio::awaitable<void> session::end(bool connected) {
 asio::awaitable<registry::registry_result<registry::authenticated_device>> session::credentials(const connect_packet& c) {
   // Hono's order (spec/hono.md §3.1): a client certificate, then username and password.
   auto& lookups = adapter_.lookups();
-  if (std::string cert = stream_->peer_certificate(); !cert.empty()) {
+  if (std::string cert = stream().peer_certificate(); !cert.empty()) {
     co_return co_await lookups.async_authenticate_certificate(std::move(cert));
   }
   const auto at = c.username->rfind('@');
@@ -339,7 +339,7 @@ asio::awaitable<registry::registry_result<registry::authenticated_device>> sessi
 
 asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
   const auto& options = adapter_.options();
-  if (!c.username && stream_->peer_certificate().empty()) {
+  if (!c.username && stream().peer_certificate().empty()) {
     if (options.authentication_required) co_return refuse(connect_return_code::bad_username_or_password, "unauthorized");
     outcome_ = "succeeded";
     co_return connect_return_code::accepted;
@@ -375,7 +375,7 @@ asio::awaitable<connect_return_code> session::authenticate(const connect_packet&
   tenant_max_ttl_ = (*t)->max_ttl;
   device_ = authenticated->device_id;
   auth_id_ = authenticated->auth_id;
-  x509_ = !stream_->peer_certificate().empty();
+  x509_ = !stream().peer_certificate().empty();
   connected_at_ = limits::now();
   authenticated_ = true;
   outcome_ = "succeeded";
@@ -391,7 +391,7 @@ asio::awaitable<bool> session::handle_connect(connect_packet c) {
   client_id_ = c.client_id;
   keep_alive_ = c.keep_alive;
   if (c.client_id.empty() && !c.clean_session) {  // [MQTT-3.1.3-8]
-    adapter_.metrics().connection_attempt("", "unknown", stream_->cipher_suite());
+    adapter_.metrics().connection_attempt("", "unknown", stream().cipher_suite());
     queue(connack_packet{false, connect_return_code::identifier_rejected});
     close_now("empty client id without clean session");
     co_return false;
@@ -405,7 +405,7 @@ asio::awaitable<bool> session::handle_connect(connect_packet c) {
       code = refuse(connect_return_code::server_unavailable, "unavailable");
     }
   }
-  adapter_.metrics().connection_attempt(tenant_, outcome_, stream_->cipher_suite());
+  adapter_.metrics().connection_attempt(tenant_, outcome_, stream().cipher_suite());
   queue(connack_packet{false, code});
   if (code != connect_return_code::accepted) {
     authenticated_ = false;

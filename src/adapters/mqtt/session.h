@@ -27,6 +27,7 @@ namespace tributary::adapters::mqtt {
 
 class session : public std::enable_shared_from_this<session> {
  public:
+  // `stream`: the TLS stream over conn; null for plain TCP.
   session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_ptr<net::byte_stream> stream);
   ~session();
 
@@ -139,7 +140,8 @@ class session : public std::enable_shared_from_this<session> {
 
   adapter& adapter_;
   std::shared_ptr<net::connection> conn_;
-  std::unique_ptr<net::byte_stream> stream_;
+  std::unique_ptr<net::byte_stream> stream_;  // TLS; null: the connection is the (plain) stream
+  net::byte_stream& stream() { return stream_ ? *stream_ : *conn_; }
   std::vector<std::uint8_t> in_;
   std::vector<std::uint8_t> out_;
   // Cancelled whenever storage answers, the writer runs dry or the session closes; whoever waits
