@@ -10,7 +10,9 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "adapters/mqtt/codec.h"
 #include "commands/request_id.h"
@@ -65,8 +67,9 @@ session::session(adapter& a, std::shared_ptr<net::connection> conn, std::unique_
 session::~session() { adapter_.untrack(*this); }
 
 net::steady_timer& session::wake() {
-  if (!wake_) wake_ = std::make_unique<net::steady_timer>(conn_->socket().get_executor());
-  return *wake_;
+  auto& x = extra();
+  if (!x.wake) x.wake.emplace(conn_->socket().get_executor());
+  return *x.wake;
 }
 
 const std::string& session::auth_type() const {
@@ -74,9 +77,9 @@ const std::string& session::auth_type() const {
   return x509_ ? certificate : password;
 }
 
-session::subscriptions& session::subs() {
-  if (!subs_) subs_ = std::make_unique<subscriptions>();
-  return *subs_;
+session::extra_state& session::extra() {
+  if (!extra_) extra_ = std::make_unique<extra_state>();
+  return *extra_;
 }
 
 void session::close_soon(std::string reason) {
@@ -337,54 +340,48 @@ asio::awaitable<registry::registry_result<registry::authenticated_device>> sessi
   co_return co_await lookups.async_authenticate_password(std::move(tenant), std::move(auth_id), std::move(password));
 }
 
-asio::awaitable<connect_return_code> session::authenticate(const connect_packet& c) {
+asio::awaitable<session::connect_verdict> session::authenticate(const connect_packet& c) {
+  using enum connect_return_code;
   const auto& options = adapter_.options();
   if (!c.username && stream().peer_certificate().empty()) {
-    if (options.authentication_required) co_return refuse(connect_return_code::bad_username_or_password, "unauthorized");
-    outcome_ = "succeeded";
-    co_return connect_return_code::accepted;
+    if (options.authentication_required) co_return connect_verdict{bad_username_or_password, "unauthorized"};
+    co_return connect_verdict{accepted, "succeeded"};
   }
   auto& lookups = adapter_.lookups();
   auto authenticated = co_await credentials(c);
   if (!authenticated) {
     const bool unavailable = authenticated.error().code == registry::registry_errc::unavailable;
-    co_return refuse(connack_for(authenticated.error().code), unavailable ? "unavailable" : "unauthorized");
+    co_return connect_verdict{connack_for(authenticated.error().code), unavailable ? "unavailable" : "unauthorized"};
   }
   std::string tenant = authenticated->tenant_id;
   auto t = co_await lookups.async_tenant(tenant);
-  if (!t) co_return refuse(connack_for(t.error().code), "unauthorized");
+  if (!t) co_return connect_verdict{connack_for(t.error().code), "unauthorized"};
   tenant_ = tenant;  // for the metrics of a refusal from here on
   if (!(*t)->enabled || !(*t)->adapter_enabled(adapter_type)) {
-    co_return refuse(connect_return_code::not_authorized, "adapter-disabled");
+    co_return connect_verdict{not_authorized, "adapter-disabled"};
   }
   // spec/hono.md §3.2, §6.1: the tenant's connection duration, and its data volume for 1 byte.
   if (adapter_.limits().connection_duration_exceeded(**t)) {
-    co_return refuse(connect_return_code::not_authorized, "connection-duration-exceeded");
+    co_return connect_verdict{not_authorized, "connection-duration-exceeded"};
   }
-  if (adapter_.limits().data_volume_exceeded(**t, 1)) co_return refuse(connect_return_code::not_authorized, "data-volume-exceeded");
+  if (adapter_.limits().data_volume_exceeded(**t, 1)) co_return connect_verdict{not_authorized, "data-volume-exceeded"};
   auto assertion = co_await lookups.async_assert_registration(tenant, authenticated->device_id, std::nullopt);
   if (!assertion) {
     if (assertion.error().code == registry::registry_errc::unavailable) {
-      co_return refuse(connect_return_code::server_unavailable, "unavailable");
+      co_return connect_verdict{server_unavailable, "unavailable"};
     }
-    co_return refuse(connect_return_code::not_authorized, "registration-assertion-failure");
+    co_return connect_verdict{not_authorized, "registration-assertion-failure"};
   }
   if (!adapter_.admit_tenant(tenant, (*t)->max_connections)) {
-    co_return refuse(connect_return_code::not_authorized, "tenant-connections-exceeded");
+    co_return connect_verdict{not_authorized, "tenant-connections-exceeded"};
   }
-  tenant_max_ttl_ = (*t)->max_ttl;
+  tenant_max_ttl_ = static_cast<std::int32_t>(std::min<std::int64_t>((*t)->max_ttl, std::numeric_limits<std::int32_t>::max()));
   device_ = authenticated->device_id;
   auth_id_ = authenticated->auth_id;
   x509_ = !stream().peer_certificate().empty();
   connected_at_ = limits::now();
   authenticated_ = true;
-  outcome_ = "succeeded";
-  co_return connect_return_code::accepted;
-}
-
-connect_return_code session::refuse(connect_return_code code, const char* outcome) {
-  outcome_ = outcome;
-  return code;
+  co_return connect_verdict{accepted, "succeeded"};
 }
 
 asio::awaitable<bool> session::handle_connect(connect_packet c) {
@@ -396,16 +393,17 @@ asio::awaitable<bool> session::handle_connect(connect_packet c) {
     close_now("empty client id without clean session");
     co_return false;
   }
-  connect_return_code code = co_await authenticate(c);
+  auto [code, outcome] = co_await authenticate(c);
   if (code == connect_return_code::accepted && authenticated_ &&
       adapter_.options().connection_events == connection_events_mode::events) {
     if (!co_await send_connection_event_and_wait("connected")) {
       adapter_.release_tenant(tenant_);
       authenticated_ = false;
-      code = refuse(connect_return_code::server_unavailable, "unavailable");
+      code = connect_return_code::server_unavailable;
+      outcome = "unavailable";
     }
   }
-  adapter_.metrics().connection_attempt(tenant_, outcome_, stream().cipher_suite());
+  adapter_.metrics().connection_attempt(tenant_, outcome, stream().cipher_suite());
   queue(connack_packet{false, code});
   if (code != connect_return_code::accepted) {
     authenticated_ = false;
@@ -433,7 +431,7 @@ messaging::outgoing_record session::connection_event(const std::string& cause) c
                {"device_id", device_},
                {"qos", "1"},
                {"orig_adapter", adapter_type}};
-  if (tenant_max_ttl_ > 0) r.headers.push_back({"ttl", std::to_string(tenant_max_ttl_ * 1000)});
+  if (tenant_max_ttl_ > 0) r.headers.push_back({"ttl", std::to_string(std::int64_t{tenant_max_ttl_} * 1000)});
   return r;
 }
 
@@ -620,10 +618,10 @@ const error_subscription* session::error_subscription_for(const in_flight& f) co
   // As Hono (spec/hono.md §3.6): subscriptions are keyed by (tenant, device), where a filter
   // without a device or with "+" stands for the authenticated device (the gateway). The message's
   // (tenant, device) is looked up first, then (tenant, authenticated device).
-  if (!subs_) return nullptr;
+  if (!extra_) return nullptr;
   auto find = [this](const std::string& tenant, const std::string& device) -> const error_subscription* {
     if (tenant.empty() || device.empty()) return nullptr;
-    for (const auto& s : subs_->errors) {
+    for (const auto& s : extra_->errors) {
       const std::string& key_tenant = s.tenant.empty() ? tenant_ : s.tenant;
       const std::string& key_device = s.device.empty() || s.device == "+" ? device_ : s.device;
       if (key_tenant == tenant && key_device == device) return &s;
@@ -687,10 +685,10 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
     }
     // Of the same filter, the last one wins.
     if (granted) {
-      std::erase_if(subs().errors, [&](const error_subscription& e) {
+      std::erase_if(extra().errors, [&](const error_subscription& e) {
         return e.tenant == error_filter->tenant && e.device == error_filter->device;
       });
-      subs().errors.push_back(*error_filter);
+      extra().errors.push_back(*error_filter);
     }
     ack.return_codes.push_back(granted ? suback_return_code::granted_qos0 : suback_return_code::failure);
   }
@@ -700,7 +698,7 @@ asio::awaitable<void> session::handle_subscribe(subscribe_packet s) {
 void session::handle_unsubscribe(const unsubscribe_packet& u) {
   for (const auto& filter : u.filters) {
     if (auto c = parse_command_filter(filter)) {
-      std::erase_if(subs().command_routes, [&](const std::shared_ptr<command_route>& r) {
+      std::erase_if(extra().command_routes, [&](const std::shared_ptr<command_route>& r) {
         const bool same = r->filter.endpoint_segment == c->endpoint_segment && r->filter.req_segment == c->req_segment &&
                           r->filter.tenant == c->tenant && r->filter.device == c->device;
         if (same) end_command_route(*r);
@@ -708,7 +706,7 @@ void session::handle_unsubscribe(const unsubscribe_packet& u) {
       });
     }
     if (auto f = parse_error_filter(filter)) {
-      std::erase_if(subs().errors, [&](const error_subscription& e) {
+      std::erase_if(extra().errors, [&](const error_subscription& e) {
         return e.endpoint_segment == f->endpoint_segment && e.tenant == f->tenant && e.device == f->device;
       });
     }
@@ -771,11 +769,11 @@ asio::awaitable<bool> session::subscribe_commands(const command_subscription& fi
     if (!asserted || closing_) co_return false;
   }
   // A new subscription for the same (tenant, device) replaces the old one (the directory, too).
-  std::erase_if(subs().command_routes, [&](const std::shared_ptr<command_route>& r) {
+  std::erase_if(extra().command_routes, [&](const std::shared_ptr<command_route>& r) {
     return r->tenant == route->tenant && r->device == route->device;
   });
   route->registration = directory->add(route->tenant, route->device, scope, gateway, std::make_shared<command_sink>(weak_from_this(), route));
-  subs().command_routes.push_back(route);
+  extra().command_routes.push_back(route);
   send_ttd_event(route->tenant, route->device, -1);
   co_return true;
 }
@@ -803,12 +801,12 @@ void session::deliver_command(const command_route& route, const std::shared_ptr<
   }
   do {
     p.packet_id = next_packet_id_++;
-  } while (p.packet_id == 0 || subs().pending_commands.contains(p.packet_id));
+  } while (p.packet_id == 0 || extra().pending_commands.contains(p.packet_id));
   auto timer = std::make_unique<asio::steady_timer>(conn_->socket().get_executor(), adapter_.options().command_ack_timeout);
   timer->async_wait([weak = weak_from_this(), id = p.packet_id](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (ec || !self) return;
-    auto& pending = self->subs().pending_commands;
+    auto& pending = self->extra().pending_commands;
     const auto it = pending.find(id);
     if (it == pending.end()) return;
     auto pending_done = std::move(it->second.done);
@@ -817,17 +815,17 @@ void session::deliver_command(const command_route& route, const std::shared_ptr<
                  self->tenant_, self->device_, id);
     pending_done(fail(delivery_error{delivery_errc::unavailable, 503, ""}));
   });
-  subs().pending_commands.emplace(p.packet_id, pending_command{std::move(done), std::move(timer)});
+  extra().pending_commands.emplace(p.packet_id, pending_command{std::move(done), std::move(timer)});
   queue(p);
 }
 
 void session::handle_command_puback(std::uint16_t packet_id) {
-  if (!subs_) return;  // a stray PUBACK
-  const auto it = subs_->pending_commands.find(packet_id);
-  if (it == subs_->pending_commands.end()) return;
+  if (!extra_) return;  // a stray PUBACK
+  const auto it = extra_->pending_commands.find(packet_id);
+  if (it == extra_->pending_commands.end()) return;
   auto done = std::move(it->second.done);
   it->second.timeout->cancel();
-  subs_->pending_commands.erase(it);
+  extra_->pending_commands.erase(it);
   done({});
 }
 
@@ -837,11 +835,11 @@ void session::end_command_route(const command_route& route) {
 }
 
 void session::end_command_routes() {
-  if (!subs_) return;
-  for (const auto& route : subs_->command_routes) end_command_route(*route);
-  subs_->command_routes.clear();
-  auto pending = std::move(subs_->pending_commands);
-  subs_->pending_commands.clear();
+  if (!extra_) return;
+  for (const auto& route : extra_->command_routes) end_command_route(*route);
+  extra_->command_routes.clear();
+  auto pending = std::move(extra_->pending_commands);
+  extra_->pending_commands.clear();
   for (auto& [id, p] : pending) {
     p.timeout->cancel();
     p.done(fail(commands::delivery_error{commands::delivery_errc::unavailable, 503, ""}));

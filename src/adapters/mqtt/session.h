@@ -83,14 +83,15 @@ class session : public std::enable_shared_from_this<session> {
     std::unique_ptr<boost::asio::steady_timer> timeout;
   };
   class command_sink;  // the commands::command_consumer of one command_route
-  // What the device subscribed to and the commands awaiting its PUBACK. Most devices subscribe to
-  // nothing, so this is held apart, from the first subscription on.
-  struct subscriptions {
+  // What most devices never need, held apart and made on first use: what the device subscribed
+  // to, the commands awaiting its PUBACK, and the wake-up timer (see wake()).
+  struct extra_state {
     std::vector<error_subscription> errors;  // one per (tenant, device) filter
     std::vector<std::shared_ptr<command_route>> command_routes;
     std::map<std::uint16_t, pending_command> pending_commands;
+    std::optional<net::steady_timer> wake;
   };
-  subscriptions& subs();
+  extra_state& extra();
 
   // Before each read: false when the session is closing (or idle while the listener drains); sets
   // the idle flag and the keep-alive deadline, and gives back an empty read buffer.
@@ -112,8 +113,12 @@ class session : public std::enable_shared_from_this<session> {
   boost::asio::awaitable<bool> read_more();
   boost::asio::awaitable<std::optional<packet>> next_packet(bool connecting);
   boost::asio::awaitable<bool> handle_connect(connect_packet c);
-  boost::asio::awaitable<connect_return_code> authenticate(const connect_packet& c);
-  connect_return_code refuse(connect_return_code code, const char* outcome);  // records the outcome
+  // A CONNECT's answer and its outcome, for hono_connections_attempts_total.
+  struct connect_verdict {
+    connect_return_code code;
+    const char* outcome;
+  };
+  boost::asio::awaitable<connect_verdict> authenticate(const connect_packet& c);
   boost::asio::awaitable<registry::registry_result<registry::authenticated_device>> credentials(const connect_packet& c);
   boost::asio::awaitable<void> handle_publish(publish_packet p);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
@@ -148,23 +153,21 @@ class session : public std::enable_shared_from_this<session> {
   // here (the reader while max_in_flight are outstanding, end() for the last answers, flush() for
   // the writer; never two at once) checks its own condition again. Made on the first wait: most
   // sessions never wait for anything but their socket.
-  std::unique_ptr<net::steady_timer> wake_;
   net::steady_timer& wake();
   void wake_waiter() {
-    if (wake_) wake_->cancel();
+    if (extra_ && extra_->wake) extra_->wake->cancel();
   }
 
   // The authenticated identity; empty for unauthenticated devices.
   std::string tenant_, device_, auth_id_;
   std::string client_id_;
-  std::int64_t tenant_max_ttl_ = -1;
   limits::time_point connected_at_{};  // of an authenticated device, for the connection-duration limit
-  const char* outcome_ = "unknown";  // of the connection attempt, for hono_connections_attempts_total
   // A devector, not a deque: an empty one holds no memory (a deque keeps a 576-byte block), and
   // most sessions have nothing in flight most of the time.
   boost::container::devector<std::shared_ptr<in_flight>> in_flight_;
-  std::unique_ptr<subscriptions> subs_;
+  std::unique_ptr<extra_state> extra_;
   // The small members together (an idle device keeps one session).
+  std::int32_t tenant_max_ttl_ = -1;  // seconds (a tenant's max-ttl above 68 years counts as 68 years)
   std::uint16_t keep_alive_ = 0;
   std::uint16_t read_chunk_;  // bytes the next read asks for (see read_more)
   std::uint16_t next_packet_id_ = 1;
