@@ -37,6 +37,9 @@ std::string key_of(std::initializer_list<std::string_view> parts) {
   return key;
 }
 
+// When a ttl_map stores a key: on its first put(), or on its second (admission_filter.h).
+enum class admission { first_sight, second_sight };
+
 // A map whose entries expire after a TTL. Bounded: when full, it starts over empty (lookups then
 // refill it from the store), which keeps the bound without per-entry bookkeeping. With an
 // admission filter, a key is stored on its second put() only (see admission_filter.h). Every removal
@@ -44,8 +47,6 @@ std::string key_of(std::initializer_list<std::string_view> parts) {
 // value read from the store when its stripe saw no removal since the caller took generation(key)
 // before reading, so a lookup racing with a change cannot cache the old state, and removals of other
 // keys rarely cost a fill.
-enum class admission { first_sight, second_sight };
-
 template <typename V>
 class ttl_map {
  public:

@@ -1,8 +1,10 @@
 // lookups: what protocol adapters ask the registry on every connection and message: the tenant (by
 // id, alias or trusted CA subject), device authentication by password, and registration assertions
 // (device enabled, gateway authorised, merged defaults). Answers are cached with a TTL and bounded
-// size, and dropped the moment a change event says they are stale. Verified passwords go through a
-// password_cache, so a reconnect storm costs one bcrypt per device, not one per connection.
+// size, and dropped the moment a change event says they are stale; a device's answers (registration,
+// credentials) from their second lookup on, so that a device asked about once costs no entry.
+// Verified passwords go through a password_cache, so a reconnect storm costs one bcrypt per device,
+// not one per connection.
 // Thread-safe. The blocking functions may hit the store and bcrypt: call them from the blocking pool;
 // the async_* ones answer cache hits inline and send misses to the pool.
 #pragma once
