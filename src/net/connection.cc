@@ -27,8 +27,9 @@ connection::~connection() {
   if (list_) list_->remove(*this);
 }
 
-void connection::park(std::function<void(const boost::system::error_code&)> woken, bool socket_busy) {
-  woken_ = std::move(woken);
+void connection::park(std::shared_ptr<void> owner, woken_fn woken, bool socket_busy) {
+  parked_owner_ = std::move(owner);
+  woken_ = woken;
   if (socket_busy || !enter_lot()) wait_in_asio();
 }
 
@@ -39,7 +40,7 @@ void connection::hold_for_io() {
 }
 
 void connection::settle() {
-  if (woken_ && parked_fd_ < 0 && socket_.is_open() && !enter_lot()) wait_in_asio();
+  if (parked_owner_ && parked_fd_ < 0 && socket_.is_open() && !enter_lot()) wait_in_asio();
 }
 
 bool connection::enter_lot() {
@@ -80,16 +81,14 @@ void connection::wait_in_asio() {
   const auto generation = ++wait_generation_;
   auto waited = [weak = weak_from_this(), generation](const boost::system::error_code& ec) {
     const auto self = weak.lock();
-    if (self && self->wait_generation_ == generation && self->woken_) self->wake(ec);
+    if (self && self->wait_generation_ == generation) self->wake(ec);
   };
   socket_.async_wait(tcp_socket::wait_read, asio::bind_allocator(exact_allocator<void>(), std::move(waited)));
 }
 
 void connection::wake(const boost::system::error_code& ec) {
-  if (!woken_) return;
-  auto woken = std::move(woken_);
-  woken_ = nullptr;
-  asio::post(socket_.get_executor(), [woken = std::move(woken), ec] { woken(ec); });
+  if (!parked_owner_) return;
+  asio::post(socket_.get_executor(), [owner = std::move(parked_owner_), woken = woken_, ec] { woken(owner.get(), ec); });
 }
 
 void connection::lot_readable() {
@@ -107,9 +106,8 @@ void connection::lot_deadline_passed() {
 
 void connection::abandon_parked_descriptor() {
   ::close(std::exchange(parked_fd_, -1));
-  auto woken = std::move(woken_);
-  woken_ = nullptr;
-}  // `woken` goes here, and with it maybe the last reference to this connection
+  const auto owner = std::move(parked_owner_);
+}  // `owner` goes here, and with it maybe the last reference to this connection
 
 const std::string& connection::service() const {
   static const std::string none;

@@ -235,14 +235,15 @@ bool session::park() {
   if (!stream().parkable()) return false;
   conn_->hand_over_closing();
   // A keep-alive expiry, a drain or close_now() closes the socket, which ends the wait with an error.
-  auto woken = [self = shared_from_this()](const boost::system::error_code& ec) {
+  auto woken = [](void* owner, const boost::system::error_code& ec) {
+    auto self = static_cast<session*>(owner)->shared_from_this();
     if (ec) self->closing_ = true;
     else self->readable_ = true;
     auto serving = serve(self, true);
     asio::co_spawn(self->conn_->socket().get_executor(), std::move(serving),
                    [self](std::exception_ptr e) { self->conn_->session_ended(e); });
   };
-  conn_->park(std::move(woken), writing_);
+  conn_->park(shared_from_this(), woken, writing_);
   return true;
 }
 

@@ -103,10 +103,13 @@ TEST_F(ConnectionDeadline, DestroyedWithAPendingTimerIsSafe) {
 class ConnectionPark : public ConnectionDeadline {
  protected:
   void park(bool socket_busy = false) {
-    conn_->park([this](const boost::system::error_code& ec) { woken_ = ec; }, socket_busy);
+    auto record = [](void* box, const boost::system::error_code& ec) {
+      *static_cast<std::optional<boost::system::error_code>*>(box) = ec;
+    };
+    conn_->park(woken_, record, socket_busy);
   }
   std::size_t in_lot() { return parking_lot::of(io_.get_executor()).size(); }
-  bool woken() const { return woken_.has_value(); }
+  bool woken() const { return woken_->has_value(); }
   // The peer's next read: true when it saw the end of the stream.
   bool peer_sees_eof() {
     char byte;
@@ -115,7 +118,9 @@ class ConnectionPark : public ConnectionDeadline {
     return ec == asio::error::eof;
   }
 
-  std::optional<boost::system::error_code> woken_;
+  // Where the callback writes what it was woken with.
+  std::shared_ptr<std::optional<boost::system::error_code>> woken_ =
+      std::make_shared<std::optional<boost::system::error_code>>();
 };
 
 TEST_F(ConnectionPark, WaitsInTheLotWithoutAsioAndWakesWhenBytesArrive) {
@@ -127,7 +132,7 @@ TEST_F(ConnectionPark, WaitsInTheLotWithoutAsioAndWakesWhenBytesArrive) {
   EXPECT_FALSE(woken());
   asio::write(peer_, asio::buffer("x", 1));
   ASSERT_TRUE(run_until([&] { return woken(); }));
-  EXPECT_FALSE(*woken_);
+  EXPECT_FALSE(**woken_);
   EXPECT_FALSE(conn_->parked());
   EXPECT_EQ(in_lot(), 0u);
   // The same connection as before, with the byte waiting to be read.
@@ -141,7 +146,7 @@ TEST_F(ConnectionPark, ThePeersHangUpWakesIt) {
   park();
   peer_.close();
   ASSERT_TRUE(run_until([&] { return woken(); }));
-  EXPECT_FALSE(*woken_);
+  EXPECT_FALSE(**woken_);
   char byte;
   boost::system::error_code ec;
   conn_->socket().read_some(asio::buffer(&byte, 1), ec);
@@ -154,7 +159,7 @@ TEST_F(ConnectionPark, CloseWhileParkedWakesItAbortedAndClosesTheDescriptor) {
   EXPECT_EQ(in_lot(), 0u);
   EXPECT_FALSE(woken());  // posted, never inline
   ASSERT_TRUE(run_until([&] { return woken(); }));
-  EXPECT_EQ(*woken_, asio::error::operation_aborted);
+  EXPECT_EQ(**woken_, asio::error::operation_aborted);
   EXPECT_TRUE(peer_sees_eof());
 }
 
@@ -164,7 +169,7 @@ TEST_F(ConnectionPark, ItsDeadlineStillCloses) {
   park();
   ASSERT_TRUE(run_until([&] { return woken(); }));
   EXPECT_GE(clock::now() - start, 50ms);
-  EXPECT_EQ(*woken_, asio::error::operation_aborted);
+  EXPECT_EQ(**woken_, asio::error::operation_aborted);
   EXPECT_TRUE(peer_sees_eof());
   EXPECT_EQ(in_lot(), 0u);
 }
@@ -200,7 +205,7 @@ TEST_F(ConnectionPark, HeldForAWriteThenSettledBackIntoTheLot) {
   EXPECT_EQ(std::string(got, 4), "ping");
   asio::write(peer_, asio::buffer("x", 1));
   ASSERT_TRUE(run_until([&] { return woken(); }));
-  EXPECT_FALSE(*woken_);
+  EXPECT_FALSE(**woken_);
 }
 
 TEST_F(ConnectionPark, ABusySocketWaitsInAsioUntilSettled) {
@@ -213,7 +218,7 @@ TEST_F(ConnectionPark, ABusySocketWaitsInAsioUntilSettled) {
   EXPECT_FALSE(woken());  // the asio wait aborted by the move is not a wake
   asio::write(peer_, asio::buffer("x", 1));
   ASSERT_TRUE(run_until([&] { return woken(); }));
-  EXPECT_FALSE(*woken_);
+  EXPECT_FALSE(**woken_);
 }
 
 TEST(ConnectionParkLifetime, AParkedConnectionKeepsItselfAliveUntilItsContextGoes) {
@@ -225,8 +230,8 @@ TEST(ConnectionParkLifetime, AParkedConnectionKeepsItselfAliveUntilItsContextGoe
     client.connect(acceptor.local_endpoint());
     auto conn = std::make_shared<connection>(acceptor.accept(io));
     weak = conn;
-    // As a session does: the callback holds what holds the connection.
-    conn->park([conn](const boost::system::error_code&) {}, false);
+    // As a session does: the connection keeps an owner that holds the connection (here, itself).
+    conn->park(conn, [](void*, const boost::system::error_code&) {}, false);
     conn.reset();
     EXPECT_FALSE(weak.expired());
     io.run_for(20ms);
