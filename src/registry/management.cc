@@ -73,17 +73,9 @@ registry_result<created> management::create_device(const std::string& tenant, st
   if (!doc) return fail(doc.error());
   auto max_devices = limit(tenant, "max-devices");
   if (!max_devices) return fail(max_devices.error());
-  if (*max_devices >= 0) {
-    auto count = store_.count_devices(tenant);
-    if (!count) return fail(count.error());
-    if (*count >= *max_devices) {
-      return registry_fail(registry_errc::forbidden,
-                           "tenant has reached its limit of " + std::to_string(*max_devices) + " devices");
-    }
-  }
   device_record d{tenant, id.value_or(new_uuid()), new_uuid(), std::move(*doc),
                   to_rfc3339(std::chrono::system_clock::now()), std::nullopt};
-  if (auto r = store_.create_device(d); !r) return fail(r.error());
+  if (auto r = store_.create_device(d, *max_devices); !r) return fail(r.error());
   publish(change_kind::device, change_type::created, tenant, d.id, enabled_of(d.doc));
   return created{d.id, d.version};
 }

@@ -318,7 +318,7 @@ registry_result<std::optional<std::string>> sqlite_store::device_version(sqlite_
   return fail(db.error("reading a device"));
 }
 
-registry_result<void> sqlite_store::create_device(const device_record& d) {
+registry_result<void> sqlite_store::create_device(const device_record& d, std::int64_t max_devices) {
   std::lock_guard lock(mutex_);
   sqlite_transaction tx(*db_);
   if (!tx.began()) return fail(db_->error("creating a device"));
@@ -328,6 +328,15 @@ registry_result<void> sqlite_store::create_device(const device_record& d) {
   auto existing = device_version(*db_, d.tenant_id, d.id, 0);
   if (!existing) return fail(existing.error());
   if (*existing) return registry_fail(registry_errc::conflict, "device " + d.id + " already exists");
+  if (max_devices >= 0) {
+    sqlite_statement count(db_->handle(), "SELECT COUNT(*) FROM devices WHERE tenant_id = ?");
+    count.bind(1, std::string_view(d.tenant_id));
+    if (count.step() != SQLITE_ROW) return fail(db_->error("counting devices"));
+    if (count.integer(0) >= max_devices) {
+      return registry_fail(registry_errc::forbidden,
+                           "tenant has reached its limit of " + std::to_string(max_devices) + " devices");
+    }
+  }
   sqlite_statement s(db_->handle(),
                      "INSERT INTO devices (tenant_id, id, version, credentials_version, created, updated, doc) "
                      "VALUES (?, ?, ?, ?, ?, NULL, ?)");
@@ -411,15 +420,6 @@ registry_result<search_page<device_record>> sqlite_store::find_devices(std::stri
   while ((rc = s.step()) == SQLITE_ROW) page.items.push_back(read_device_row(s));
   if (rc != SQLITE_DONE) return fail(db.error("searching devices"));
   return page;
-}
-
-registry_result<std::int64_t> sqlite_store::count_devices(std::string_view tenant) {
-  auto reader = lease_reader();
-  sqlite_connection& db = reader.connection();
-  sqlite_statement s(db.handle(), "SELECT COUNT(*) FROM devices WHERE tenant_id = ?");
-  s.bind(1, tenant);
-  if (s.step() != SQLITE_ROW) return fail(db.error("counting devices"));
-  return s.integer(0);
 }
 
 // ---- credentials -----------------------------------------------------------------------------

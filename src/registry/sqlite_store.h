@@ -28,14 +28,13 @@ class sqlite_store final : public store {
   registry_result<tenant_record> tenant_by_alias(std::string_view alias) override;
   registry_result<std::vector<tenant_record>> tenants_by_trusted_ca(std::string_view subject_dn) override;
 
-  registry_result<void> create_device(const device_record& d) override;
+  registry_result<void> create_device(const device_record& d, std::int64_t max_devices) override;
   registry_result<device_record> read_device(std::string_view tenant, std::string_view id) override;
   registry_result<void> update_device(const device_record& d, const std::optional<std::string>& expected_version) override;
   registry_result<void> delete_device(std::string_view tenant, std::string_view id,
                                       const std::optional<std::string>& expected_version) override;
   registry_result<void> delete_all_devices(std::string_view tenant) override;
   registry_result<search_page<device_record>> find_devices(std::string_view tenant, const search_query& q) override;
-  registry_result<std::int64_t> count_devices(std::string_view tenant) override;
 
   registry_result<credentials_record> read_credentials(std::string_view tenant, std::string_view device) override;
   registry_result<void> replace_credentials(std::string_view tenant, const credentials_record& c,

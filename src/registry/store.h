@@ -31,8 +31,10 @@ class store {
   // Tenants with a trusted CA of this subject DN (several only within one trust-anchor-group).
   virtual registry_result<std::vector<tenant_record>> tenants_by_trusted_ca(std::string_view subject_dn) = 0;
 
-  // not_found when the tenant does not exist, conflict when the device does.
-  virtual registry_result<void> create_device(const device_record& d) = 0;
+  // not_found when the tenant does not exist, conflict when the device does, forbidden when the
+  // tenant already has max_devices devices (checked in the same transaction as the insert, so that
+  // concurrent creates cannot overshoot it; negative: no limit).
+  virtual registry_result<void> create_device(const device_record& d, std::int64_t max_devices) = 0;
   virtual registry_result<device_record> read_device(std::string_view tenant, std::string_view id) = 0;
   virtual registry_result<void> update_device(const device_record& d, const std::optional<std::string>& expected_version) = 0;
   // Deletes the device and its credentials.
@@ -40,7 +42,6 @@ class store {
                                               const std::optional<std::string>& expected_version) = 0;
   virtual registry_result<void> delete_all_devices(std::string_view tenant) = 0;
   virtual registry_result<search_page<device_record>> find_devices(std::string_view tenant, const search_query& q) = 0;
-  virtual registry_result<std::int64_t> count_devices(std::string_view tenant) = 0;
 
   // not_found when the device does not exist; an empty list when it has no credentials.
   virtual registry_result<credentials_record> read_credentials(std::string_view tenant, std::string_view device) = 0;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include "registry/tests/test_support.h"
@@ -70,6 +73,32 @@ TEST(Management, DevicesNeedTheirTenantAndRespectLimits) {
   EXPECT_EQ(r.management().create_device("t", std::string("bad id"), json("{}")).error().code, registry_errc::bad_request);
   EXPECT_TRUE(r.management().create_device("t", std::string("d2"), json("{}")).ok());
   EXPECT_EQ(r.management().create_device("t", std::string("d3"), json("{}")).error().code, registry_errc::forbidden);
+}
+
+// The limit is checked in the insert's transaction: creates racing each other cannot overshoot it
+// (the integration test saw 6 devices of 5 when the count was read before the write).
+TEST(Management, ConcurrentCreatesStopAtTheDeviceLimit) {
+  temp_registry r;
+  ASSERT_TRUE(r.management().create_tenant(std::string("t"), json(R"({"registration-limits": {"max-devices": 5}})")).ok());
+  std::atomic<int> created{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) {
+        auto c = r.management().create_device("t", std::to_string(t * 5 + i), json("{}"));
+        if (c.ok()) ++created;
+        else if (c.error().code == registry_errc::forbidden) ++refused;
+        else ++other;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 5);
+  EXPECT_EQ(refused.load(), 35);
+  EXPECT_EQ(other.load(), 0);
+  auto page = r.management().find_devices("t", {});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items.size(), 5u);
 }
 
 TEST(Management, DeviceUpdateKeepsCreatedAndSetsUpdated) {
