@@ -121,13 +121,18 @@ device_info device_info::from(const device_record& r) {
 }
 
 const std::shared_ptr<const device_info>& device_info::plain(bool enabled) {
+  // Static objects behind shared_ptrs that own nothing (the aliasing constructor with an empty
+  // owner): copying one touches no reference count. Every message of every plain device copies
+  // it, from every I/O thread, and a shared count's cache line moved between the cores each time.
   auto make = [](bool enabled) {
     device_info d;
     d.enabled = enabled;
-    return std::make_shared<const device_info>(std::move(d));
+    return d;
   };
-  static const auto enabled_device = make(true);
-  static const auto disabled_device = make(false);
+  static const device_info enabled_info = make(true);
+  static const device_info disabled_info = make(false);
+  static const std::shared_ptr<const device_info> enabled_device(std::shared_ptr<void>(), &enabled_info);
+  static const std::shared_ptr<const device_info> disabled_device(std::shared_ptr<void>(), &disabled_info);
   return enabled ? enabled_device : disabled_device;
 }
 

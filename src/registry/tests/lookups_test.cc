@@ -148,6 +148,10 @@ TEST_F(LookupsTest, DevicesWithoutRelationsOrDefaultsShareOneCachedObject) {
   ASSERT_TRUE(gw2.ok() && plain2.ok());
   EXPECT_EQ(gw2->device, device_info::plain(true));
   EXPECT_EQ(plain2->device, device_info::plain(true));
+  // ... through pointers that own nothing: copies of them count no references (use_count 0).
+  EXPECT_EQ(plain2->device.use_count(), 0);
+  EXPECT_FALSE(device_info::plain(false)->enabled);
+  EXPECT_EQ(device_info::plain(false).use_count(), 0);
   EXPECT_EQ(lookups_.assert_registration("t", "plain-off", std::nullopt).error().code, registry_errc::not_found);
   // Shared, yet each device's own: one gaining a relation gets its own object, the other keeps the shared one.
   ASSERT_TRUE(registry_.management().update_device("t", "gw-2", json(R"({"memberOf": ["g"]})"), std::nullopt).ok());
