@@ -325,9 +325,7 @@ registry_result<void> sqlite_store::create_device(const device_record& d, std::i
   auto tenant = tenant_version(d.tenant_id);
   if (!tenant) return fail(tenant.error());
   if (!*tenant) return registry_fail(registry_errc::not_found, "no such tenant");
-  auto existing = device_version(*db_, d.tenant_id, d.id, 0);
-  if (!existing) return fail(existing.error());
-  if (*existing) return registry_fail(registry_errc::conflict, "device " + d.id + " already exists");
+  // The limit first, as before and as Hono: a tenant at its limit answers 403 even for an id it has.
   if (max_devices >= 0) {
     sqlite_statement count(db_->handle(), "SELECT COUNT(*) FROM devices WHERE tenant_id = ?");
     count.bind(1, std::string_view(d.tenant_id));
@@ -337,6 +335,9 @@ registry_result<void> sqlite_store::create_device(const device_record& d, std::i
                            "tenant has reached its limit of " + std::to_string(max_devices) + " devices");
     }
   }
+  auto existing = device_version(*db_, d.tenant_id, d.id, 0);
+  if (!existing) return fail(existing.error());
+  if (*existing) return registry_fail(registry_errc::conflict, "device " + d.id + " already exists");
   sqlite_statement s(db_->handle(),
                      "INSERT INTO devices (tenant_id, id, version, credentials_version, created, updated, doc) "
                      "VALUES (?, ?, ?, ?, ?, NULL, ?)");
