@@ -21,13 +21,26 @@ std::int64_t now_ms() {
 }  // namespace
 
 struct router::guard {
-  std::mutex mutex;
+  // Held while the router is reached from another thread. Recursive: a consumer may call a
+  // delivery's `done` (which posts) from inside deliver(), on a thread routing inline.
+  std::recursive_mutex mutex;
   router* owner = nullptr;  // null once the router stops
-  // Runs f on the router's thread if the router still lives.
+  // Runs f on the router's thread, under the router's lock, if the router still lives.
   template <typename F>
   void post(F&& f) {
     std::lock_guard lock(mutex);
-    if (owner) asio::post(owner->io_, std::forward<F>(f));
+    if (owner) {
+      asio::post(owner->io_, [r = owner, f = std::forward<F>(f)]() mutable {
+        std::lock_guard state(r->mutex_);
+        f(*r);
+      });
+    }
+  }
+  // Runs f(router) now, on this thread, if the router still lives.
+  template <typename F>
+  void run(F&& f) {
+    std::lock_guard lock(mutex);
+    if (owner) f(*owner);
   }
 };
 
@@ -65,6 +78,7 @@ router::~router() {
   }
   io_.stop();
   if (thread_.joinable()) thread_.join();
+  std::lock_guard state(mutex_);
   for (auto& [key, p] : partitions_) {
     if (p->waiter) p->partition->cancel_wait(*p->waiter);
   }
@@ -72,7 +86,10 @@ router::~router() {
 }
 
 void router::start() {
-  asio::post(io_, [this] { scan_topics(); });
+  asio::post(io_, [this] {
+    std::lock_guard state(mutex_);
+    scan_topics();
+  });
   thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -100,17 +117,50 @@ void router::scan_topics() {
       p->next = committed ? committed->offset : p->partition->log_start_offset();
       p->committed = p->next;
       slot = p;
-      read(p);
+      read(p, true);
     }
   }
   std::erase_if(partitions_, [](const auto& entry) { return !entry.second; });
   scan_timer_.expires_after(options_.topic_scan_interval);
   scan_timer_.async_wait([this](const boost::system::error_code& ec) {
+    std::lock_guard state(mutex_);
     if (!ec) scan_topics();
   });
 }
 
-void router::read(const std::shared_ptr<partition_state>& p) {
+void router::on_data(const std::weak_ptr<partition_state>& weak) {
+  std::unique_lock state(mutex_, std::try_to_lock);
+  if (state.owns_lock() && !reading_) {
+    if (auto p = weak.lock()) read(p, false);
+    return;
+  }
+  asio::post(io_, [this, weak] {
+    std::lock_guard state(mutex_);
+    if (auto p = weak.lock()) read(p, true);
+  });
+}
+
+void router::read_on_router_thread(const std::shared_ptr<partition_state>& p) {
+  asio::post(io_, [this, p] {
+    std::lock_guard state(mutex_);
+    read(p, true);
+  });
+}
+
+void router::wait_for_data(const std::shared_ptr<partition_state>& p) {
+  p->waiting = true;
+  std::weak_ptr<partition_state> weak = p;
+  // The partition calls this on the appending thread, or at once when data is already there.
+  p->waiter = p->partition->wait_for_data(p->next, [g = guard_, weak] { g->run([&](router& r) { r.on_data(weak); }); });
+}
+
+void router::read(const std::shared_ptr<partition_state>& p, bool may_block) {
+  const bool was_reading = std::exchange(reading_, true);
+  struct restore {
+    bool& flag;
+    bool value;
+    ~restore() { flag = value; }
+  } restore_reading{reading_, was_reading};
   p->waiting = false;
   p->waiter.reset();
   if (p->partition->is_closed()) return;
@@ -119,16 +169,7 @@ void router::read(const std::shared_ptr<partition_state>& p) {
     return;
   }
   p->next = std::max(p->next, p->partition->log_start_offset());
-  if (p->next >= p->partition->high_watermark()) {
-    p->waiting = true;
-    std::weak_ptr<partition_state> weak = p;
-    p->waiter = p->partition->wait_for_data(p->next, [g = guard_, weak] {
-      g->post([g, weak] {
-        if (auto p = weak.lock(); p && g->owner) g->owner->read(p);
-      });
-    });
-    return;
-  }
+  if (p->next >= p->partition->high_watermark()) return wait_for_data(p);
   auto data = p->partition->read(p->next, read_bytes);
   if (!data) {
     spdlog::warn("commands: cannot read {}-{} at offset {}: {}", p->topic, p->index, p->next, data.error().message);
@@ -163,55 +204,77 @@ void router::read(const std::shared_ptr<partition_state>& p) {
         p->waiting = true;
         return;
       }
-      handle(p, r.offset, r);
+      if (!handle(p, r.offset, r, may_block)) return read_on_router_thread(p);  // from this record on
       p->next = r.offset + 1;
     }
     p->next = std::max(p->next, last + 1);
   }
-  asio::post(io_, [this, p] { read(p); });  // next chunk after the handlers queued so far
+  if (p->next >= p->partition->high_watermark()) return wait_for_data(p);
+  read_on_router_thread(p);  // the next chunk, after the handlers queued so far
 }
 
-void router::handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record) {
+bool router::handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record, bool may_block) {
   auto f = std::make_shared<in_flight>();
   f->offset = offset;
-  p->pending.push_back(f);
   auto parsed = parse_command(p->tenant, record);
   if (!parsed) {
+    p->pending.push_back(f);
     const auto& rejection = parsed.error();
     spdlog::debug("commands: tenant {} offset {}: {}", p->tenant, offset, rejection.message);
     if (rejection.respond) respond(rejection.partial, 400, "malformed command message");
-    return finish(p, f, std::nullopt);
+    finish(p, f, std::nullopt);
+    return true;
   }
   auto cmd = std::make_shared<const command>(std::move(*parsed));
-  f->cmd = cmd;
-  auto tenant = lookups_.tenant(cmd->tenant_id);
-  if (!tenant || !(*tenant)->enabled) {
-    const bool unavailable = !tenant && tenant.error().code == registry::registry_errc::unavailable;
-    return finish(p, f, std::pair{unavailable ? 503 : 404, std::string(unavailable ? "Temporarily unavailable" : "tenant not found")});
+  registry::registry_result<std::shared_ptr<const registry::tenant_info>> tenant{nullptr};
+  if (auto cached = lookups_.tenant_cached(cmd->tenant_id)) {
+    tenant = std::move(*cached);
+  } else if (may_block) {
+    tenant = lookups_.tenant(cmd->tenant_id);
+  } else {
+    return false;
   }
+  f->cmd = cmd;
+  if (!tenant || !(*tenant)->enabled) {
+    p->pending.push_back(f);
+    const bool unavailable = !tenant && tenant.error().code == registry::registry_errc::unavailable;
+    finish(p, f, std::pair{unavailable ? 503 : 404, std::string(unavailable ? "Temporarily unavailable" : "tenant not found")});
+    return true;
+  }
+  bool missed = false;  // a gateway's assertion is not cached
   auto target = consumers_.find(cmd->tenant_id, cmd->device_id, [&](const std::string& gateway) {
-    return lookups_.assert_registration(cmd->tenant_id, cmd->device_id, gateway).ok();
+    if (may_block) return lookups_.assert_registration(cmd->tenant_id, cmd->device_id, gateway).ok();
+    auto cached = lookups_.assert_registration_cached(cmd->tenant_id, cmd->device_id, gateway);
+    if (!cached) missed = true;
+    return cached && cached->ok();
   });
-  if (!target) return finish(p, f, std::pair{503, std::string("no consumer available")});
+  if (missed) return false;
+  p->pending.push_back(f);
+  if (!target) {
+    finish(p, f, std::pair{503, std::string("no consumer available")});
+    return true;
+  }
   f->timeout = std::make_unique<asio::steady_timer>(io_, options_.processing_timeout);
   std::weak_ptr<partition_state> weak_p = p;
   std::weak_ptr<in_flight> weak_f = f;
   f->timeout->async_wait([this, weak_p, weak_f](const boost::system::error_code& ec) {
     if (ec) return;
+    std::lock_guard state(mutex_);
     auto p = weak_p.lock();
     auto f = weak_f.lock();
     if (p && f && !f->done) finish(p, f, std::pair{503, std::string("Temporarily unavailable")});
   });
   target->consumer->deliver(cmd, target->target_device, [g = guard_, weak_p, weak_f](delivery_result r) {
-    g->post([g, weak_p, weak_f, r = std::move(r)] {
+    g->post([weak_p, weak_f, r = std::move(r)](router& owner) {
       auto p = weak_p.lock();
       auto f = weak_f.lock();
-      if (!p || !f || f->done || !g->owner) return;
-      if (r) return g->owner->finish(p, f, std::nullopt);
+      if (!p || !f || f->done) return;
+      if (r) return owner.finish(p, f, std::nullopt);
       const int status = r.error().code == delivery_errc::unavailable ? 503 : r.error().status;
-      g->owner->finish(p, f, std::pair{status, r.error().message.empty() ? std::string("Temporarily unavailable") : r.error().message});
+      owner.finish(p, f, std::pair{status, r.error().message.empty() ? std::string("Temporarily unavailable") : r.error().message});
     });
   });
+  return true;
 }
 
 void router::finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
@@ -231,7 +294,8 @@ void router::finish(const std::shared_ptr<partition_state>& p, const std::shared
   }
   if (last_done) commit(p, p->pending.empty() ? *last_done + 1 : p->pending.front()->offset);
   if (p->waiting && !p->waiter && p->pending.size() < options_.max_in_flight_per_partition) {
-    asio::post(io_, [this, p] { read(p); });
+    p->waiting = false;  // one read, however many commands finish before it runs
+    read_on_router_thread(p);
   }
 }
 
@@ -249,6 +313,7 @@ void router::commit(const std::shared_ptr<partition_state>& p, std::int64_t offs
   commit_armed_ = true;
   commit_timer_.expires_after(options_.commit_interval);
   commit_timer_.async_wait([this](const boost::system::error_code& ec) {
+    std::lock_guard state(mutex_);
     commit_armed_ = false;
     if (!ec) commit_due();
   });

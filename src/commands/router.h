@@ -5,8 +5,13 @@
 // consumer_directory and handed over, in log order per partition (so per device); failures become
 // error responses on `hono.command_response.<tenant>`. A partition's offset is committed up to the
 // first command not yet finished, every commit_interval (each commit is an fsync of
-// __consumer_offsets) and when the router stops. Runs on its own thread (registry lookups may block
-// there); owns nothing of the adapters, which only register consumers.
+// __consumer_offsets) and when the router stops. Owns nothing of the adapters, which only register
+// consumers.
+// Threads: new commands are routed on the thread that appended them (a Kafka connection's I/O
+// thread, usually) when the router is free and the registry's answers are cached: no thread hop
+// between the command's append and its delivery. The router's own thread does everything that may
+// block (registry lookups that miss the cache), its timers, and whatever the appending thread found
+// busy. One mutex guards the router's state; appending threads only ever try it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +22,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -54,8 +60,17 @@ class router {
   struct guard;  // lets callbacks from other threads reach the router while it lives
 
   void scan_topics();
-  void read(const std::shared_ptr<partition_state>& p);
-  void handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record);
+  // Called by the partition (on the appending thread) when data arrived beyond p->next.
+  void on_data(const std::weak_ptr<partition_state>& p);
+  // Handles the records from p->next on. `may_block`: on the router's thread, where registry
+  // lookups that miss the cache may wait for the store; elsewhere such a record is left to it.
+  void read(const std::shared_ptr<partition_state>& p, bool may_block);
+  // read(p, true) on the router's thread, later.
+  void read_on_router_thread(const std::shared_ptr<partition_state>& p);
+  void wait_for_data(const std::shared_ptr<partition_state>& p);
+  // Routes one command; false (and nothing done) when that needs a lookup that may block and
+  // `may_block` is false.
+  bool handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record, bool may_block);
   void finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
               std::optional<std::pair<int, std::string>> failure);
   void respond(const command& c, int status, const std::string& message);
@@ -72,6 +87,9 @@ class router {
   messaging::downstream_sender& responses_;
   router_options options_;
 
+  // The state below. Recursive: a partition may call on_data() from inside read(), on its thread.
+  std::recursive_mutex mutex_;
+  bool reading_ = false;  // read() is on the stack
   boost::asio::io_context io_{1};
   boost::asio::steady_timer scan_timer_{io_};
   boost::asio::steady_timer commit_timer_{io_};

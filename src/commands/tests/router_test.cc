@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <future>
 #include <random>
+#include <thread>
 
 #include "registry/tests/test_support.h"
 
@@ -53,6 +54,7 @@ class recording_consumer final : public command_consumer {
   void deliver(std::shared_ptr<const command> c, std::string target, std::function<void(delivery_result)> done) override {
     std::lock_guard lock(mutex_);
     delivered_.push_back({c->name, target});
+    threads_.push_back(std::this_thread::get_id());
     if (complete_) {
       done({});
     } else {
@@ -63,6 +65,11 @@ class recording_consumer final : public command_consumer {
   std::vector<std::pair<std::string, std::string>> delivered() {
     std::lock_guard lock(mutex_);
     return delivered_;
+  }
+  // The thread each command was delivered on.
+  std::vector<std::thread::id> threads() {
+    std::lock_guard lock(mutex_);
+    return threads_;
   }
   std::size_t held() {
     std::lock_guard lock(mutex_);
@@ -93,6 +100,7 @@ class recording_consumer final : public command_consumer {
   std::mutex mutex_;
   bool complete_;
   std::vector<std::pair<std::string, std::string>> delivered_;
+  std::vector<std::thread::id> threads_;
   std::vector<std::function<void(delivery_result)>> held_;
   std::size_t most_held_ = 0;
 };
@@ -176,6 +184,52 @@ TEST_F(Router, DeliversInLogOrderAndCommitsTheOffsets) {
   ASSERT_TRUE(eventually([&] { return device->delivered().size() == 3; }));
   EXPECT_EQ(device->delivered(), (std::vector<std::pair<std::string, std::string>>{{"one", "4711"}, {"two", "4711"}, {"three", "4711"}}));
   EXPECT_TRUE(eventually([&] { return committed("t") == 3; }));
+  EXPECT_TRUE(responses_.records().empty());
+}
+
+// A command whose registry answers are cached is routed by the thread that appended it (here the
+// test's: the topic's flush policy is os), without a hop to the router's thread; one that needs
+// the store is routed by the router's thread, and the commands behind it wait for it. (The
+// appending thread only tries the router's lock: when the router's thread holds it, for a commit
+// say, that command goes to the router's thread too. Hence "eventually" below.)
+TEST_F(Router, CommandsAreRoutedOnTheAppendingThreadWhenTheRegistryIsCached) {
+  auto device = std::make_shared<recording_consumer>(true);
+  auto gateway = std::make_shared<recording_consumer>(true);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  consumers_.add("t", "gw-1", subscription_scope::gateway_devices, std::nullopt, gateway);
+  start();
+  const auto here = std::this_thread::get_id();
+  std::vector<std::pair<std::string, std::string>> expected_device, expected_gateway;
+  // Appends commands for `device_id` until one is delivered to `consumer` on this thread.
+  const auto routed_here = [&](recording_consumer& consumer, const std::string& device_id, auto& expected) {
+    for (int i = 0; i < 200; ++i) {
+      const std::string name = "warm-" + std::to_string(i);
+      append("t", {command_record(device_id, name, std::nullopt)});
+      expected.push_back({name, device_id});
+      if (!eventually([&] { return consumer.delivered().size() == expected.size(); })) return false;
+      if (consumer.threads().back() == here) return true;
+    }
+    return false;
+  };
+
+  append("t", {command_record("4711", "cold", std::nullopt)});  // the tenant is not cached yet
+  expected_device.push_back({"cold", "4711"});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 1; }));
+  EXPECT_NE(device->threads()[0], here);
+  ASSERT_TRUE(routed_here(*device, "4711", expected_device));
+
+  // 4712 behind gw-1: its assertion is not cached; it and the command after it go to the router.
+  append("t", {command_record("4712", "via-gateway", std::nullopt), command_record("4711", "after", std::nullopt)});
+  expected_gateway.push_back({"via-gateway", "4712"});
+  expected_device.push_back({"after", "4711"});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == expected_device.size(); }));
+  ASSERT_EQ(gateway->delivered().size(), 1u);
+  EXPECT_NE(gateway->threads()[0], here);
+  EXPECT_EQ(device->threads().back(), gateway->threads()[0]);  // in log order, behind the lookup
+  ASSERT_TRUE(routed_here(*gateway, "4712", expected_gateway));
+
+  EXPECT_EQ(device->delivered(), expected_device);
+  EXPECT_EQ(gateway->delivered(), expected_gateway);
   EXPECT_TRUE(responses_.records().empty());
 }
 
