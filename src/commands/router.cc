@@ -4,6 +4,9 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "log/record_batch.h"
 
@@ -22,33 +25,32 @@ std::int64_t now_ms() {
 
 struct router::guard {
   // Held while the router is reached from another thread. Recursive: a consumer may call a
-  // delivery's `done` (which posts) from inside deliver(), on a thread routing inline.
+  // delivery's `done` from inside deliver(), on a thread routing inline.
   std::recursive_mutex mutex;
   router* owner = nullptr;  // null once the router stops
-  // Runs f on the router's thread, under the router's lock, if the router still lives.
+
+  // If the router still lives: f(router, false) now, on this thread, when the router's lock is
+  // free and no read() is on this thread's stack; else f(router, true) later on the router's
+  // thread. Either way under the router's lock.
   template <typename F>
-  void post(F&& f) {
+  void run_or_post(F&& f) {
     std::lock_guard lock(mutex);
-    if (owner) {
-      asio::post(owner->io_, [r = owner, f = std::forward<F>(f)]() mutable {
-        std::lock_guard state(r->mutex_);
-        f(*r);
-      });
+    if (!owner) return;
+    if (std::unique_lock state(owner->mutex_, std::try_to_lock); state.owns_lock() && !owner->reading_) {
+      return f(*owner, false);
     }
-  }
-  // Runs f(router) now, on this thread, if the router still lives.
-  template <typename F>
-  void run(F&& f) {
-    std::lock_guard lock(mutex);
-    if (owner) f(*owner);
+    asio::post(owner->io_, [r = owner, f = std::forward<F>(f)]() mutable {
+      std::lock_guard state(r->mutex_);
+      f(*r, true);
+    });
   }
 };
 
 struct router::in_flight {
   std::int64_t offset;
   bool done = false;
-  std::shared_ptr<const command> cmd;  // null for records that needed no delivery
-  std::unique_ptr<asio::steady_timer> timeout;
+  std::shared_ptr<const command> cmd;           // null for records that needed no delivery
+  std::chrono::steady_clock::time_point deadline;  // of a delivery under way
 };
 
 struct router::partition_state {
@@ -128,18 +130,6 @@ void router::scan_topics() {
   });
 }
 
-void router::on_data(const std::weak_ptr<partition_state>& weak) {
-  std::unique_lock state(mutex_, std::try_to_lock);
-  if (state.owns_lock() && !reading_) {
-    if (auto p = weak.lock()) read(p, false);
-    return;
-  }
-  asio::post(io_, [this, weak] {
-    std::lock_guard state(mutex_);
-    if (auto p = weak.lock()) read(p, true);
-  });
-}
-
 void router::read_on_router_thread(const std::shared_ptr<partition_state>& p) {
   asio::post(io_, [this, p] {
     std::lock_guard state(mutex_);
@@ -151,7 +141,11 @@ void router::wait_for_data(const std::shared_ptr<partition_state>& p) {
   p->waiting = true;
   std::weak_ptr<partition_state> weak = p;
   // The partition calls this on the appending thread, or at once when data is already there.
-  p->waiter = p->partition->wait_for_data(p->next, [g = guard_, weak] { g->run([&](router& r) { r.on_data(weak); }); });
+  p->waiter = p->partition->wait_for_data(p->next, [g = guard_, weak] {
+    g->run_or_post([weak](router& r, bool on_router_thread) {
+      if (auto p = weak.lock()) r.read(p, on_router_thread);
+    });
+  });
 }
 
 void router::read(const std::shared_ptr<partition_state>& p, bool may_block) {
@@ -254,18 +248,12 @@ bool router::handle(const std::shared_ptr<partition_state>& p, std::int64_t offs
     finish(p, f, std::pair{503, std::string("no consumer available")});
     return true;
   }
-  f->timeout = std::make_unique<asio::steady_timer>(io_, options_.processing_timeout);
+  f->deadline = std::chrono::steady_clock::now() + options_.processing_timeout;
+  if (!deadline_armed_) arm_deadline(f->deadline);
   std::weak_ptr<partition_state> weak_p = p;
   std::weak_ptr<in_flight> weak_f = f;
-  f->timeout->async_wait([this, weak_p, weak_f](const boost::system::error_code& ec) {
-    if (ec) return;
-    std::lock_guard state(mutex_);
-    auto p = weak_p.lock();
-    auto f = weak_f.lock();
-    if (p && f && !f->done) finish(p, f, std::pair{503, std::string("Temporarily unavailable")});
-  });
   target->consumer->deliver(cmd, target->target_device, [g = guard_, weak_p, weak_f](delivery_result r) {
-    g->post([weak_p, weak_f, r = std::move(r)](router& owner) {
+    g->run_or_post([weak_p, weak_f, r = std::move(r)](router& owner, bool) {
       auto p = weak_p.lock();
       auto f = weak_f.lock();
       if (!p || !f || f->done) return;
@@ -281,7 +269,6 @@ void router::finish(const std::shared_ptr<partition_state>& p, const std::shared
                     std::optional<std::pair<int, std::string>> failure) {
   if (f->done) return;
   f->done = true;
-  if (f->timeout) f->timeout->cancel();
   if (failure && f->cmd) {
     spdlog::info("commands: command {} for device {} (tenant {}) failed: {} {}", f->cmd->name, f->cmd->device_id,
                  f->cmd->tenant_id, failure->first, failure->second);
@@ -297,6 +284,37 @@ void router::finish(const std::shared_ptr<partition_state>& p, const std::shared
     p->waiting = false;  // one read, however many commands finish before it runs
     read_on_router_thread(p);
   }
+}
+
+void router::arm_deadline(std::chrono::steady_clock::time_point at) {
+  deadline_armed_ = true;
+  // Armed, never cancelled: a cancel would wake the router's thread for its aborted wait.
+  deadline_timer_.expires_at(at);
+  deadline_timer_.async_wait([this](const boost::system::error_code& ec) {
+    std::lock_guard state(mutex_);
+    deadline_armed_ = false;
+    if (!ec) expire_deliveries();
+  });
+}
+
+void router::expire_deliveries() {
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> next;
+  std::vector<std::pair<std::shared_ptr<partition_state>, std::shared_ptr<in_flight>>> expired;
+  for (auto& [key, p] : partitions_) {
+    if (!p) continue;
+    // Deliveries start in log order, so their deadlines only grow along `pending`.
+    for (const auto& f : p->pending) {
+      if (f->done) continue;
+      if (f->deadline > now) {
+        if (!next || f->deadline < *next) next = f->deadline;
+        break;
+      }
+      expired.emplace_back(p, f);
+    }
+  }
+  for (const auto& [p, f] : expired) finish(p, f, std::pair{503, std::string("Temporarily unavailable")});
+  if (next && !deadline_armed_) arm_deadline(*next);
 }
 
 void router::respond(const command& c, int status, const std::string& message) {

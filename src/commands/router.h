@@ -8,10 +8,12 @@
 // __consumer_offsets) and when the router stops. Owns nothing of the adapters, which only register
 // consumers.
 // Threads: new commands are routed on the thread that appended them (a Kafka connection's I/O
-// thread, usually) when the router is free and the registry's answers are cached: no thread hop
-// between the command's append and its delivery. The router's own thread does everything that may
-// block (registry lookups that miss the cache), its timers, and whatever the appending thread found
-// busy. One mutex guards the router's state; appending threads only ever try it.
+// thread, usually) when the router is free and the registry's answers are cached, and a delivery is
+// finished on the thread that reports it: no wake-up of another thread between a command's append
+// and its delivery, none per command at all in the steady state (one timer serves every delivery's
+// timeout). The router's own thread does everything that may block (registry lookups that miss the
+// cache), its timers, and whatever another thread found busy. One mutex guards the router's state;
+// other threads only ever try it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -60,8 +62,6 @@ class router {
   struct guard;  // lets callbacks from other threads reach the router while it lives
 
   void scan_topics();
-  // Called by the partition (on the appending thread) when data arrived beyond p->next.
-  void on_data(const std::weak_ptr<partition_state>& p);
   // Handles the records from p->next on. `may_block`: on the router's thread, where registry
   // lookups that miss the cache may wait for the store; elsewhere such a record is left to it.
   void read(const std::shared_ptr<partition_state>& p, bool may_block);
@@ -73,6 +73,10 @@ class router {
   bool handle(const std::shared_ptr<partition_state>& p, std::int64_t offset, const log::record& record, bool may_block);
   void finish(const std::shared_ptr<partition_state>& p, const std::shared_ptr<in_flight>& f,
               std::optional<std::pair<int, std::string>> failure);
+  // One timer for every delivery's processing_timeout, armed for the earliest deadline.
+  void arm_deadline(std::chrono::steady_clock::time_point at);
+  // Answers the deliveries past their deadline with 503; arms the timer for the next deadline.
+  void expire_deliveries();
   void respond(const command& c, int status, const std::string& message);
   // Notes `offset` (the first not finished, or one past the last read) as the group's position, to
   // be committed by the next commit_due().
@@ -87,12 +91,15 @@ class router {
   messaging::downstream_sender& responses_;
   router_options options_;
 
-  // The state below. Recursive: a partition may call on_data() from inside read(), on its thread.
+  // The state below. Recursive: a partition may notify from inside read(), a consumer finish from
+  // inside deliver(), on the thread that holds it.
   std::recursive_mutex mutex_;
   bool reading_ = false;  // read() is on the stack
   boost::asio::io_context io_{1};
   boost::asio::steady_timer scan_timer_{io_};
   boost::asio::steady_timer commit_timer_{io_};
+  boost::asio::steady_timer deadline_timer_{io_};
+  bool deadline_armed_ = false;
   bool commit_armed_ = false;
   std::shared_ptr<guard> guard_;
   std::map<std::pair<std::string, std::int32_t>, std::shared_ptr<partition_state>> partitions_;

@@ -34,6 +34,7 @@ class recording_sender final : public messaging::downstream_sender {
     {
       std::lock_guard lock(mutex_);
       records_.push_back(std::move(record));
+      threads_.push_back(std::this_thread::get_id());
     }
     done({});
   }
@@ -41,10 +42,16 @@ class recording_sender final : public messaging::downstream_sender {
     std::lock_guard lock(mutex_);
     return records_;
   }
+  // The thread each record was sent from.
+  std::vector<std::thread::id> threads() {
+    std::lock_guard lock(mutex_);
+    return threads_;
+  }
 
  private:
   std::mutex mutex_;
   std::vector<messaging::outgoing_record> records_;
+  std::vector<std::thread::id> threads_;
 };
 
 // A device session: records what it gets; completes at once unless told to hold on.
@@ -78,6 +85,16 @@ class recording_consumer final : public command_consumer {
   std::size_t most_held() {
     std::lock_guard lock(mutex_);
     return most_held_;
+  }
+  // Completes the i-th of the held deliveries (in delivery order) only.
+  void complete_held(std::size_t i) {
+    std::function<void(delivery_result)> done;
+    {
+      std::lock_guard lock(mutex_);
+      done = std::move(held_.at(i));
+      held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+    done({});
   }
   void complete_all() {
     std::vector<std::function<void(delivery_result)>> held;
@@ -319,6 +336,51 @@ TEST_F(Router, DeliveryFailuresAndTimeoutsAreAnswered) {
   EXPECT_EQ(*header(responses_.records()[1], "status"), "503");
   EXPECT_EQ(*header(responses_.records()[1], "correlation-id"), "r2");
   EXPECT_TRUE(eventually([&] { return committed("t") == 2; }));
+}
+
+// A delivery is finished on the thread that reports it: its failure response is sent from there
+// (when the router's lock is free at that moment; hence the retries).
+TEST_F(Router, ADeliveryIsFinishedOnTheThreadThatReportsIt) {
+  auto device = std::make_shared<recording_consumer>(false);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  start();
+  const auto here = std::this_thread::get_id();
+  bool finished_here = false;
+  for (std::size_t i = 0; i < 200 && !finished_here; ++i) {
+    append("t", {command_record("4711", "refused", "r" + std::to_string(i))});
+    ASSERT_TRUE(eventually([&] { return device->held() == 1; }));
+    device->fail_all({delivery_errc::rejected, 403, "no"});
+    ASSERT_TRUE(eventually([&] { return responses_.records().size() == i + 1; }));
+    finished_here = responses_.threads().back() == here;
+  }
+  EXPECT_TRUE(finished_here);
+  for (const auto& r : responses_.records()) EXPECT_EQ(*header(r, "status"), "403");
+}
+
+// One timer serves every delivery: each unanswered one gets its 503 at its own deadline, in order,
+// and one that finished in time gets none (nor does its offset wait for the timeout).
+TEST_F(Router, EveryUnfinishedDeliveryTimesOutAtItsOwnDeadline) {
+  auto device = std::make_shared<recording_consumer>(false);
+  consumers_.add("t", "4711", subscription_scope::device, std::nullopt, device);
+  router_options options;
+  options.processing_timeout = 400ms;
+  start(options);
+  append("t", {command_record("4711", "first", std::string("c1"))});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 1; }));
+  const auto first_delivered = std::chrono::steady_clock::now();
+  append("t", {command_record("4711", "answered", std::string("c2"))});
+  ASSERT_TRUE(eventually([&] { return device->delivered().size() == 2 && device->held() == 2; }));
+  device->complete_held(1);  // "answered", in time
+  append("t", {command_record("4711", "third", std::string("c3"))});
+  ASSERT_TRUE(eventually([&] { return responses_.records().size() == 2; }));
+  const auto all_expired = std::chrono::steady_clock::now();
+  const auto rs = responses_.records();
+  EXPECT_EQ(*header(rs[0], "correlation-id"), "c1");
+  EXPECT_EQ(*header(rs[1], "correlation-id"), "c3");
+  for (const auto& r : rs) EXPECT_EQ(*header(r, "status"), "503");
+  EXPECT_GE(all_expired - first_delivered, 400ms);  // "third" not before its deadline
+  EXPECT_TRUE(eventually([&] { return committed("t") == 3; }));
+  EXPECT_EQ(responses_.records().size(), 2u);
 }
 
 TEST_F(Router, ARestartResumesAfterTheLastFinishedCommand) {
