@@ -5,6 +5,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
 namespace tributary::net {
 
 asio::awaitable<io_result> connection::read_some(asio::mutable_buffer buffer) {
@@ -22,6 +24,13 @@ asio::awaitable<io_result> connection::write_all(asio::const_buffer buffer) {
   io_result r;
   r.bytes = co_await asio::async_write(socket_, buffer, asio::redirect_error(asio::use_awaitable, r.ec));
   co_return r;
+}
+
+std::size_t connection::write_now(asio::const_buffer buffer) {
+  const int fd = parked_fd_ >= 0 ? parked_fd_ : socket_.is_open() ? socket_.native_handle() : -1;
+  if (fd < 0 || buffer.size() == 0) return 0;
+  const auto sent = ::send(fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  return sent > 0 ? static_cast<std::size_t>(sent) : 0;
 }
 
 }  // namespace tributary::net

@@ -26,6 +26,11 @@ class byte_stream {
   virtual ~byte_stream() = default;
   virtual asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) = 0;
   virtual asio::awaitable<io_result> write_all(asio::const_buffer buffer) = 0;
+  // Writes what the stream takes at once, without waiting and without any asio operation, and
+  // returns how many bytes that was; 0 when it would block, on an error, or when the stream cannot
+  // (TLS: its records go through write_all). What it did not take goes through write_all, which
+  // reports the error if there is one. Not while a write_all is under way.
+  virtual std::size_t write_now(asio::const_buffer /*buffer*/) { return 0; }
   // Resumes once a read would not block, so that an idle session holds no read buffer. Streams
   // that buffer internally (TLS) resume at once. (A tuple: the socket's own wait, no frame of ours.)
   virtual asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() {

@@ -41,6 +41,8 @@ class connection final : public byte_stream, public std::enable_shared_from_this
   // The plain stream (byte_stream.cc).
   asio::awaitable<io_result> read_some(asio::mutable_buffer buffer) override;
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
+  // A non-blocking send(2), parked or not: writing does not take the descriptor out of the lot.
+  std::size_t write_now(asio::const_buffer buffer) override;
   asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
   bool parkable() const override { return true; }
 

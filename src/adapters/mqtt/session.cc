@@ -101,11 +101,15 @@ void session::queue(const packet& p) {
     spdlog::warn("mqtt: cannot encode a {} for client {}: {}", to_string(type_of(p)), client_id_, r.error().message);
     return;
   }
-  if (!writing_) {
-    writing_ = true;
-    conn_->hold_for_io();  // a parked device's socket (a command for it) must be asio's to write to
-    asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
-  }
+  if (writing_) return;  // the writer takes it
+  // Most packets fit into the socket at once: no writer coroutine, and a parked device (a command
+  // for it) stays parked.
+  const auto sent = stream().write_now(asio::buffer(out_));
+  out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(sent));
+  if (out_.empty()) return;
+  writing_ = true;
+  conn_->hold_for_io();  // a parked device's socket must be asio's to write to
+  asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
 }
 
 // `self` keeps the session alive while the writer runs.

@@ -208,6 +208,36 @@ TEST_F(ConnectionPark, HeldForAWriteThenSettledBackIntoTheLot) {
   EXPECT_FALSE(**woken_);
 }
 
+// write_now(): a command for a parked device goes out without the descriptor leaving the lot.
+TEST_F(ConnectionPark, WriteNowSendsFromTheLotAndLeavesItParked) {
+  park();
+  EXPECT_EQ(conn_->write_now(asio::buffer("ping", 4)), 4u);
+  EXPECT_TRUE(conn_->parked());
+  EXPECT_EQ(in_lot(), 1u);
+  char got[4];
+  EXPECT_EQ(asio::read(peer_, asio::buffer(got, 4)), 4u);
+  EXPECT_EQ(std::string(got, 4), "ping");
+  EXPECT_FALSE(woken());
+  asio::write(peer_, asio::buffer("x", 1));  // the park's wait still works
+  ASSERT_TRUE(run_until([&] { return woken(); }));
+  EXPECT_FALSE(**woken_);
+}
+
+TEST_F(ConnectionPark, WriteNowTakesWhatTheSocketTakesAndNothingOnceClosed) {
+  EXPECT_EQ(conn_->write_now(asio::buffer("pong", 4)), 4u);  // not parked: the socket's descriptor
+  char got[4];
+  EXPECT_EQ(asio::read(peer_, asio::buffer(got, 4)), 4u);
+  EXPECT_EQ(std::string(got, 4), "pong");
+  // More than the socket buffers hold while the peer reads nothing: a part, then nothing.
+  const std::string big(64 << 20, 'b');
+  const auto first = conn_->write_now(asio::buffer(big));
+  EXPECT_GT(first, 0u);
+  EXPECT_LT(first, big.size());
+  EXPECT_EQ(conn_->write_now(asio::buffer(big)), 0u);
+  conn_->close();
+  EXPECT_EQ(conn_->write_now(asio::buffer("late", 4)), 0u);
+}
+
 TEST_F(ConnectionPark, ABusySocketWaitsInAsioUntilSettled) {
   park(true);
   EXPECT_TRUE(conn_->socket().is_open());
