@@ -102,14 +102,24 @@ void session::queue(const packet& p) {
     return;
   }
   if (writing_) return;  // the writer takes it
-  // Most packets fit into the socket at once: no writer coroutine, and a parked device (a command
-  // for it) stays parked.
+  writing_ = true;
+  // After this turn's handlers, so that what they queue (a burst of PUBACKs) goes out together.
+  asio::post(conn_->socket().get_executor(), [self = shared_from_this()] { self->write_queued(); });
+}
+
+void session::write_queued() {
+  // Most writes fit into the socket at once: one send(2), no writer coroutine, and a parked
+  // device's descriptor (a command for it) stays in the parking lot.
   const auto sent = stream().write_now(asio::buffer(out_));
   out_.erase(out_.begin(), out_.begin() + static_cast<std::ptrdiff_t>(sent));
-  if (out_.empty()) return;
-  writing_ = true;
-  conn_->hold_for_io();  // a parked device's socket must be asio's to write to
-  asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
+  if (!out_.empty()) {
+    conn_->hold_for_io();  // a parked device's socket must be asio's to write to
+    asio::co_spawn(conn_->socket().get_executor(), write_loop(shared_from_this()), asio::detached);
+    return;
+  }
+  writing_ = false;
+  wake_waiter();
+  if (closing_) conn_->close();
 }
 
 // `self` keeps the session alive while the writer runs.

@@ -138,7 +138,9 @@ class session : public std::enable_shared_from_this<session> {
   void send_connection_event(const std::string& cause);
   boost::asio::awaitable<bool> send_connection_event_and_wait(const std::string& cause);
 
+  // Queues p; the bytes go out after the current handler (write_queued), or with the writer.
   void queue(const packet& p);
+  void write_queued();
   boost::asio::awaitable<void> write_loop(std::shared_ptr<session> self);
   boost::asio::awaitable<void> flush();  // until queued bytes are written (or 5 s)
   void close_now(const std::string& reason);
