@@ -289,7 +289,11 @@ asio::awaitable<bool> session::serve_buffered() {
     auto p = co_await next_packet(false);
     if (!p) co_return false;
     if (auto* publish = std::get_if<publish_packet>(&*p)) {
-      co_await handle_publish(std::move(*publish));
+      publish_context context;
+      if (!handle_publish(*publish, context)) {
+        auto waiting = publish_after_lookups(std::move(*publish), std::move(context));
+        co_await std::move(waiting);
+      }
       while (in_flight_.size() >= adapter_.options().max_in_flight && !closing_) {
         wake().expires_at(asio::steady_timer::time_point::max());
         boost::system::error_code ec;
@@ -467,8 +471,9 @@ void session::send_connection_event(const std::string& cause) {
   }
 }
 
-asio::awaitable<void> session::handle_publish(publish_packet p) {
+bool session::handle_publish(publish_packet& p, publish_context& c) {
   auto f = std::make_shared<in_flight>();
+  c.f = f;
   f->received = std::chrono::steady_clock::now();
   f->payload_bytes = p.payload.size();
   f->qos = p.qos == qos::at_least_once ? "1" : p.qos == qos::at_most_once ? "0" : "unknown";
@@ -487,10 +492,10 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
     in_flight_.pop_back();  // never processed: nothing for run() to wait for
     close_now("payload of " + std::to_string(p.payload.size()) + " bytes exceeds the limit of " +
               std::to_string(adapter_.options().max_payload_bytes));
-    co_return;
+    return true;
   }
   auto address = parse_topic(p.topic);
-  if (!address) co_return complete(f, address.error());
+  if (!address) return complete(f, address.error()), true;
   if (const auto* correlation = address->properties.find("correlation-id")) f->correlation_id = *correlation;
   if (const auto* on_error = address->properties.find("on-error")) {
     if (*on_error == "disconnect") f->on_error = on_error_mode::disconnect;
@@ -499,75 +504,86 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   }
   if (!address->device.empty()) f->device = address->device;
   if (!authenticated_) f->message_tenant = address->tenant;
-  const bool response = address->endpoint == endpoint::command_response;
-  if (!address->known_endpoint || (response && !adapter_.commands())) co_return complete(f, api_error{404, "no such endpoint"});
-  const bool event = address->endpoint == endpoint::event;
-  if (event && p.qos != qos::at_least_once) co_return complete(f, api_error{400, "Only QoS 1 supported for event messages"});
+  c.response = address->endpoint == endpoint::command_response;
+  if (!address->known_endpoint || (c.response && !adapter_.commands())) return complete(f, api_error{404, "no such endpoint"}), true;
+  c.event = address->endpoint == endpoint::event;
+  if (c.event && p.qos != qos::at_least_once) return complete(f, api_error{400, "Only QoS 1 supported for event messages"}), true;
   if (p.qos == qos::exactly_once) {
-    co_return complete(f, api_error{400, response ? "QoS 2 not supported for command responses" : "QoS 2 not supported for telemetry messages"});
+    return complete(f, api_error{400, c.response ? "QoS 2 not supported for command responses" : "QoS 2 not supported for telemetry messages"}), true;
   }
   f->type = address->endpoint == endpoint::event ? "event" : "telemetry";
-  if (auto valid = validate_address(*address, tenant_, device_); !valid) co_return complete(f, valid.error());
+  if (auto valid = validate_address(*address, tenant_, device_); !valid) return complete(f, valid.error()), true;
   f->device = address->device;
-  f->tenant = response ? std::string() : address->tenant;  // telemetry metrics count telemetry and events only
-  std::string correlation_id;
-  if (response) {
+  f->tenant = c.response ? std::string() : address->tenant;  // telemetry metrics count telemetry and events only
+  if (c.response) {
     auto decoded = commands::decode_request_id(address->request_id);
-    if (!decoded) co_return complete(f, api_error{400, "invalid request ID: " + decoded.error().message});
-    correlation_id = std::move(*decoded);
+    if (!decoded) return complete(f, api_error{400, "invalid request ID: " + decoded.error().message}), true;
+    c.correlation_id = std::move(*decoded);
   }
+  if (authenticated_ && address->device != device_) c.gateway = device_;
+  c.address = std::move(*address);
 
-  // Cached answers inline; only a miss costs a coroutine (and a trip to the blocking pool).
+  // Cached answers here; only a miss costs a coroutine (and a trip to the blocking pool).
   auto& lookups = adapter_.lookups();
-  registry::registry_result<std::shared_ptr<const registry::tenant_info>> tenant{nullptr};
-  if (auto cached = lookups.tenant_cached(address->tenant)) {
-    tenant = std::move(*cached);
-  } else {
-    auto lookup = lookups.async_tenant(address->tenant);
-    tenant = co_await std::move(lookup);
-  }
+  auto tenant = lookups.tenant_cached(c.address.tenant);
+  if (!tenant) return false;
+  if (!accept_tenant(c, *tenant)) return true;
+  auto asserted = lookups.assert_registration_cached(c.address.tenant, c.address.device, c.gateway);
+  if (!asserted) return false;
+  forward_publish(p, c, *asserted);
+  return true;
+}
+
+asio::awaitable<void> session::publish_after_lookups(publish_packet p, publish_context c) {
+  auto& lookups = adapter_.lookups();
+  auto looking_up_tenant = lookups.async_tenant(c.address.tenant);
+  const auto tenant = co_await std::move(looking_up_tenant);
   if (!tenant) {
-    co_return complete(f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
-                                    "tenant not found", authenticated_});
+    co_return complete(c.f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
+                                      "tenant not found", authenticated_});
   }
-  f->tenant_info = *tenant;
-  if (!(*tenant)->enabled) co_return complete(f, api_error{403, "tenant is disabled", authenticated_});
-  if (!(*tenant)->adapter_enabled(adapter_type)) {
-    co_return complete(f, api_error{403, "adapter is disabled for tenant", authenticated_});
-  }
-  std::optional<std::string> gateway;
-  if (authenticated_ && address->device != device_) gateway = device_;
-  auto asserted = lookups.assert_registration_cached(address->tenant, address->device, gateway);
-  if (!asserted) {
-    auto lookup = lookups.async_assert_registration(address->tenant, address->device, gateway);
-    asserted = co_await std::move(lookup);
-  }
-  const auto& assertion = *asserted;
+  if (!accept_tenant(c, *tenant)) co_return;
+  auto asserting = lookups.async_assert_registration(c.address.tenant, c.address.device, c.gateway);
+  const auto asserted = co_await std::move(asserting);
+  forward_publish(p, c, asserted);
+}
+
+bool session::accept_tenant(publish_context& c, const std::shared_ptr<const registry::tenant_info>& tenant) {
+  c.f->tenant_info = tenant;
+  if (!tenant->enabled) return complete(c.f, api_error{403, "tenant is disabled", authenticated_}), false;
+  if (!tenant->adapter_enabled(adapter_type)) return complete(c.f, api_error{403, "adapter is disabled for tenant", authenticated_}), false;
+  return true;
+}
+
+void session::forward_publish(publish_packet& p, publish_context& c, const registry::registry_result<registry::registration_assertion>& assertion) {
+  const auto& f = c.f;
+  const auto& address = c.address;
   if (!assertion) {
     const auto code = assertion.error().code;
     const int status = code == registry::registry_errc::unavailable ? 503 : code == registry::registry_errc::forbidden ? 403 : 404;
     // The authenticated device itself unknown or disabled: terminal (spec/hono.md §3.7).
-    co_return complete(f, api_error{status, assertion.error().message, authenticated_ && !gateway});
+    return complete(f, api_error{status, assertion.error().message, authenticated_ && !c.gateway});
   }
-  if (adapter_.limits().data_volume_exceeded(**tenant, p.payload.size())) {
-    co_return complete(f, api_error{429, "data volume limit of the tenant exceeded"});
+  const auto& tenant = *f->tenant_info;
+  if (adapter_.limits().data_volume_exceeded(tenant, p.payload.size())) {
+    return complete(f, api_error{429, "data volume limit of the tenant exceeded"});
   }
   // Commands for the device prefer the gateway it last sent through (spec/hono.md §3.5).
-  if (gateway && adapter_.commands()) adapter_.commands()->set_last_gateway(address->tenant, address->device, *gateway);
+  if (c.gateway && adapter_.commands()) adapter_.commands()->set_last_gateway(address.tenant, address.device, *c.gateway);
 
   messaging::hono_message m;
-  m.endpoint = response ? messaging::hono_endpoint::command_response
-               : event  ? messaging::hono_endpoint::event
-                        : messaging::hono_endpoint::telemetry;
-  m.tenant_id = address->tenant;
-  m.device_id = address->device;
+  m.endpoint = c.response ? messaging::hono_endpoint::command_response
+               : c.event  ? messaging::hono_endpoint::event
+                          : messaging::hono_endpoint::telemetry;
+  m.tenant_id = address.tenant;
+  m.device_id = address.device;
   m.qos = p.qos == qos::at_least_once ? 1 : 0;
-  if (response) {
+  if (c.response) {
     // spec/hono.md §1.7: the command response record.
-    m.properties = {{"correlation-id", correlation_id}, {"status", std::to_string(address->status)}, {"tenant_id", address->tenant}};
+    m.properties = {{"correlation-id", c.correlation_id}, {"status", std::to_string(address.status)}, {"tenant_id", address.tenant}};
   }
-  if (const auto* type = address->properties.find("content-type")) m.content_type = *type;
-  if (const auto* ttl = address->properties.find("hono-ttl"); ttl && event) {
+  if (const auto* type = address.properties.find("content-type")) m.content_type = *type;
+  if (const auto* ttl = address.properties.find("hono-ttl"); ttl && c.event) {
     std::int64_t seconds = 0;
     const auto [end, ec] = std::from_chars(ttl->data(), ttl->data() + ttl->size(), seconds);
     if (ec == std::errc{} && end == ttl->data() + ttl->size()) m.ttl_seconds = seconds;
@@ -575,18 +591,18 @@ asio::awaitable<void> session::handle_publish(publish_packet p) {
   m.orig_adapter = adapter_type;
   m.orig_address = p.topic;
   m.retain = p.retain;
-  if (!response || !p.payload.empty()) m.payload = std::string(p.payload.begin(), p.payload.end());
+  if (!c.response || !p.payload.empty()) m.payload = std::string(p.payload.begin(), p.payload.end());
   m.creation_time_ms = now_ms();
   static const boost::json::object no_defaults;
   const auto& defaults = adapter_.options().defaults_enabled ? *assertion->defaults : no_defaults;
   // spec/hono.md §1.4: an empty payload needs a content type in the message itself (defaults do not
   // count, as in Hono); the empty-notification type no payload.
   // A command response may be empty (spec/hono.md §1.7).
-  if (!response && m.payload->empty() && !m.content_type) co_return complete(f, api_error{400, "empty payload requires a content type"});
-  if (!response && !m.payload->empty() && m.content_type == empty_notification) {
-    co_return complete(f, api_error{400, "empty notification must not have a payload"});
+  if (!c.response && m.payload->empty() && !m.content_type) return complete(f, api_error{400, "empty payload requires a content type"});
+  if (!c.response && !m.payload->empty() && m.content_type == empty_notification) {
+    return complete(f, api_error{400, "empty notification must not have a payload"});
   }
-  auto record = messaging::to_record(std::move(m), defaults, messaging::ttl_limits::from_resource_limits((*tenant)->resource_limits));
+  auto record = messaging::to_record(std::move(m), defaults, messaging::ttl_limits::from_resource_limits(tenant.resource_limits));
   adapter_.sender().send(std::move(record), [self = shared_from_this(), f](messaging::send_result r) {
     asio::post(self->conn_->socket().get_executor(), [self, f, r = std::move(r)] {
       if (r) return self->complete(f, std::nullopt);

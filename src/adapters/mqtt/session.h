@@ -120,7 +120,24 @@ class session : public std::enable_shared_from_this<session> {
   };
   boost::asio::awaitable<connect_verdict> authenticate(const connect_packet& c);
   boost::asio::awaitable<registry::registry_result<registry::authenticated_device>> credentials(const connect_packet& c);
-  boost::asio::awaitable<void> handle_publish(publish_packet p);
+  // What handle_publish worked out before the registry lookups.
+  struct publish_context {
+    std::shared_ptr<in_flight> f;
+    topic_address address;
+    bool response = false;  // a command response
+    bool event = false;
+    std::string correlation_id;          // of a command response, decoded from its request id
+    std::optional<std::string> gateway;  // the authenticated device, publishing for another one
+  };
+  // Handles a PUBLISH at once when the registry's answers are cached (most of the time: no
+  // coroutine per message) and returns true; false when a lookup must wait, with `c` filled in
+  // for publish_after_lookups.
+  bool handle_publish(publish_packet& p, publish_context& c);
+  boost::asio::awaitable<void> publish_after_lookups(publish_packet p, publish_context c);
+  // False (and the message answered) when the tenant refuses it.
+  bool accept_tenant(publish_context& c, const std::shared_ptr<const registry::tenant_info>& tenant);
+  void forward_publish(publish_packet& p, publish_context& c,
+                       const registry::registry_result<registry::registration_assertion>& assertion);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
   void handle_unsubscribe(const unsubscribe_packet& u);
   boost::asio::awaitable<bool> subscribe_commands(const command_subscription& filter, mqtt::qos requested);
