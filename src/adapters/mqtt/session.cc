@@ -119,7 +119,14 @@ void session::write_queued() {
   }
   writing_ = false;
   wake_waiter();
-  if (closing_) conn_->close();
+  if (closing_) {
+    conn_->close();
+  } else if (conn_->parked()) {
+    // Parked meanwhile (after a CONNACK, a command): the lot may take the socket now, and an idle
+    // device keeps no write buffer.
+    std::vector<std::uint8_t>().swap(out_);
+    conn_->settle();
+  }
 }
 
 // `self` keeps the session alive while the writer runs.
@@ -159,7 +166,8 @@ bool session::ready_to_read() {
     if (keep_alive_ > 0) conn_->expires_after(std::chrono::milliseconds(keep_alive_) * 1500);  // [MQTT-3.1.2-24]
     else conn_->expires_never();
   }
-  if (in_.empty()) std::vector<std::uint8_t>().swap(in_);  // idle: give the read buffer back
+  if (in_.empty()) std::vector<std::uint8_t>().swap(in_);  // idle: give the buffers back
+  if (out_.empty() && !writing_) std::vector<std::uint8_t>().swap(out_);
   return true;
 }
 
