@@ -343,13 +343,19 @@ std::optional<registry_result<registration_assertion>> lookups::assert_registrat
     const std::string& tenant, const std::string& device_id, const std::optional<std::string>& gateway_id) {
   const auto t = caches_->tenants.get(tenant);
   if (!t) return std::nullopt;
+  return assert_registration_cached(tenant, *t, device_id, gateway_id);
+}
+
+std::optional<registry_result<registration_assertion>> lookups::assert_registration_cached(
+    const std::string& tenant, const std::shared_ptr<const tenant_info>& info, const std::string& device_id,
+    const std::optional<std::string>& gateway_id) {
   const auto d = caches_->devices.get(key_of({tenant, device_id}));
   if (!d) return std::nullopt;
-  if (!gateway_id || *gateway_id == device_id) return assertion_of(*t, *d, nullptr);
+  if (!gateway_id || *gateway_id == device_id) return assertion_of(info, *d, nullptr);
   const auto g = caches_->devices.get(key_of({tenant, *gateway_id}));
   if (!g) return std::nullopt;
   const registry_result<std::shared_ptr<const device_info>> gateway = *g;
-  return assertion_of(*t, *d, &gateway, *gateway_id);
+  return assertion_of(info, *d, &gateway, *gateway_id);
 }
 
 std::optional<std::shared_ptr<const tenant_info>> lookups::tenant_cached(const std::string& id) { return caches_->tenants.get(id); }

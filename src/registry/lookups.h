@@ -84,6 +84,12 @@ class lookups {
   std::optional<registry_result<registration_assertion>> assert_registration_cached(const std::string& tenant,
                                                                                     const std::string& device,
                                                                                     const std::optional<std::string>& gateway);
+  // The same for a tenant the caller already holds (tenant_cached(tenant)'s answer): one cache
+  // lookup less per message.
+  std::optional<registry_result<registration_assertion>> assert_registration_cached(const std::string& tenant,
+                                                                                    const std::shared_ptr<const tenant_info>& info,
+                                                                                    const std::string& device,
+                                                                                    const std::optional<std::string>& gateway);
   std::optional<std::shared_ptr<const tenant_info>> tenant_cached(const std::string& id);
 
   boost::asio::awaitable<registry_result<authenticated_device>> async_authenticate_password(std::string tenant,

@@ -535,8 +535,8 @@ bool session::handle_publish(publish_packet& p, publish_context& c) {
   auto& lookups = adapter_.lookups();
   auto tenant = lookups.tenant_cached(c.address.tenant);
   if (!tenant) return false;
-  if (!accept_tenant(c, *tenant)) return true;
-  auto asserted = lookups.assert_registration_cached(c.address.tenant, c.address.device, c.gateway);
+  if (!accept_tenant(c, std::move(*tenant))) return true;
+  auto asserted = lookups.assert_registration_cached(c.address.tenant, c.f->tenant_info, c.address.device, c.gateway);
   if (!asserted) return false;
   forward_publish(p, c, *asserted);
   return true;
@@ -545,21 +545,22 @@ bool session::handle_publish(publish_packet& p, publish_context& c) {
 asio::awaitable<void> session::publish_after_lookups(publish_packet p, publish_context c) {
   auto& lookups = adapter_.lookups();
   auto looking_up_tenant = lookups.async_tenant(c.address.tenant);
-  const auto tenant = co_await std::move(looking_up_tenant);
+  auto tenant = co_await std::move(looking_up_tenant);
   if (!tenant) {
     co_return complete(c.f, api_error{tenant.error().code == registry::registry_errc::unavailable ? 503 : 404,
                                       "tenant not found", authenticated_});
   }
-  if (!accept_tenant(c, *tenant)) co_return;
+  if (!accept_tenant(c, std::move(*tenant))) co_return;
   auto asserting = lookups.async_assert_registration(c.address.tenant, c.address.device, c.gateway);
   const auto asserted = co_await std::move(asserting);
   forward_publish(p, c, asserted);
 }
 
-bool session::accept_tenant(publish_context& c, const std::shared_ptr<const registry::tenant_info>& tenant) {
-  c.f->tenant_info = tenant;
-  if (!tenant->enabled) return complete(c.f, api_error{403, "tenant is disabled", authenticated_}), false;
-  if (!tenant->adapter_enabled(adapter_type)) return complete(c.f, api_error{403, "adapter is disabled for tenant", authenticated_}), false;
+bool session::accept_tenant(publish_context& c, std::shared_ptr<const registry::tenant_info> tenant) {
+  c.f->tenant_info = std::move(tenant);
+  const auto& t = *c.f->tenant_info;
+  if (!t.enabled) return complete(c.f, api_error{403, "tenant is disabled", authenticated_}), false;
+  if (!t.adapter_enabled(adapter_type)) return complete(c.f, api_error{403, "adapter is disabled for tenant", authenticated_}), false;
   return true;
 }
 

@@ -135,7 +135,7 @@ class session : public std::enable_shared_from_this<session> {
   bool handle_publish(publish_packet& p, publish_context& c);
   boost::asio::awaitable<void> publish_after_lookups(publish_packet p, publish_context c);
   // False (and the message answered) when the tenant refuses it.
-  bool accept_tenant(publish_context& c, const std::shared_ptr<const registry::tenant_info>& tenant);
+  bool accept_tenant(publish_context& c, std::shared_ptr<const registry::tenant_info> tenant);
   void forward_publish(publish_packet& p, publish_context& c,
                        const registry::registry_result<registry::registration_assertion>& assertion);
   boost::asio::awaitable<void> handle_subscribe(subscribe_packet s);
