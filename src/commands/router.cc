@@ -238,7 +238,7 @@ bool router::handle(const std::shared_ptr<partition_state>& p, std::int64_t offs
   bool missed = false;  // a gateway's assertion is not cached
   auto target = consumers_.find(cmd->tenant_id, cmd->device_id, [&](const std::string& gateway) {
     if (may_block) return lookups_.assert_registration(cmd->tenant_id, cmd->device_id, gateway).ok();
-    auto cached = lookups_.assert_registration_cached(cmd->tenant_id, cmd->device_id, gateway);
+    auto cached = lookups_.assert_registration_cached(cmd->tenant_id, *tenant, cmd->device_id, gateway);
     if (!cached) missed = true;
     return cached && cached->ok();
   });
