@@ -44,6 +44,22 @@ inline double cpu_seconds(int pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU seconds this process and a server (pid; 0: none) have used since construction. On a machine
+// whose few cores they share, CPU per operation bounds every rate and lengthens every tail.
+class cpu_usage {
+ public:
+  explicit cpu_usage(int server_pid) : server_pid_(server_pid), self_(cpu_seconds(0)), server_(server_now()) {}
+  double self_s() const { return cpu_seconds(0) - self_; }
+  bool has_server() const { return server_pid_ != 0; }
+  double server_s() const { return server_now() - server_; }
+
+ private:
+  double server_now() const { return server_pid_ ? cpu_seconds(server_pid_) : 0; }
+  int server_pid_;
+  double self_;
+  double server_;
+};
+
 // The q-quantile (0..1) of v; reorders v.
 inline std::int64_t percentile(std::vector<std::int64_t>& v, double q) {
   if (v.empty()) return 0;

@@ -21,10 +21,13 @@
 //                       least any command round trip through these clients can take.
 // Both ways use QoS 1 everywhere on MQTT (subscriptions, requests, responses; PUBACKs are sent), the
 // payload carries the sequence number and the device echoes it. The first --warmup seconds of
-// requests are not measured. Prints the result line and, except for the floor, the two legs of the
-// round trip (request to the device, device to the response read):
+// requests are not measured. Prints the result line, except for the floor the two legs of the
+// round trip (request to the device, device to the response read), and the CPU time per measured
+// round trip of this process (devices, application, librdkafka's threads) and, with --server-pid,
+// of the broker, from the first measured request to the last response:
 //   <broker> round trip at R/s: count C p50 X ms p99 Y ms p99.9 Z ms max M ms lost L
 //   <broker> legs: to the device p50 .. p99 ..; device to response read p50 .. p99 ..
+//   <broker> cpu per round trip: load generator U us broker B us
 // Exits 1 when something is functionally wrong (a refused connection or subscription, a response
 // for an unknown or already answered request, a non-200 status, requests left unanswered after the
 // drain), never for a figure. A benchmark, never a test: not in ctest.
@@ -60,6 +63,7 @@ namespace {
 namespace asio = boost::asio;
 namespace mq = tributary::adapters::mqtt;
 namespace kc = tributary::kafka::client;
+using tributary::bench::cpu_usage;
 using tributary::bench::device_set;
 using tributary::bench::failure;
 using tributary::bench::monotonic_ns;
@@ -78,6 +82,7 @@ struct options {
   double seconds = 10;
   double warmup = 2;
   int timeout_s = 30;
+  int server_pid = 0;  // the broker's process, for its CPU time; 0: not measured
   bool tributary() const { return broker == "tributary"; }
   bool floor() const { return broker == "kafka-floor"; }
   bool kafka() const { return tributary() || floor(); }
@@ -388,6 +393,8 @@ int run(const options& o) {
 
   // Requests at the fixed rate, from this thread.
   std::int64_t send_start = 0, send_end = 0;
+  std::optional<cpu_usage> cpu;  // from the first measured request
+  double cpu_self_s = 0, cpu_server_s = 0;
   if (ok) {
     send_start = monotonic_ns();
     const double interval_ns = 1e9 / o.rate;
@@ -397,6 +404,7 @@ int run(const options& o) {
         if (producer) producer->poll(std::chrono::milliseconds(0));
         if (due - now > 200'000) std::this_thread::sleep_for(std::chrono::nanoseconds(due - now - 100'000));
       }
+      if (seq == measured_from) cpu.emplace(o.server_pid);
       const std::size_t device = seq % o.count;
       const std::string payload = std::to_string(seq);
       if (producer) {
@@ -437,6 +445,10 @@ int run(const options& o) {
           return book.answers() == total;
         },
         "every response");
+    if (cpu) {
+      cpu_self_s = cpu->self_s();
+      cpu_server_s = cpu->server_s();
+    }
   }
   stop_consumer = true;
   if (consumer_thread.joinable()) consumer_thread.join();
@@ -460,10 +472,15 @@ int run(const options& o) {
   std::printf("%s round trip at %.0f/s: count %zu p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms lost %zu"
               " (sent at %.0f/s)\n",
               o.broker.c_str(), o.rate, count, ms(p50), ms(p99), ms(p999), ms(max), total - book.answers(), sent_rate);
-  if (o.floor()) return 0;  // no device: no legs
-  std::printf("%s legs: to the device p50 %.3f ms p99 %.3f ms; device to response read p50 %.3f ms p99 %.3f ms\n",
-              o.broker.c_str(), ms(percentile(lat.there_ns, 0.5)), ms(percentile(lat.there_ns, 0.99)),
-              ms(percentile(lat.back_ns, 0.5)), ms(percentile(lat.back_ns, 0.99)));
+  if (!o.floor()) {  // no device: no legs
+    std::printf("%s legs: to the device p50 %.3f ms p99 %.3f ms; device to response read p50 %.3f ms p99 %.3f ms\n",
+                o.broker.c_str(), ms(percentile(lat.there_ns, 0.5)), ms(percentile(lat.there_ns, 0.99)),
+                ms(percentile(lat.back_ns, 0.5)), ms(percentile(lat.back_ns, 0.99)));
+  }
+  const auto us_per = [&](double s) { return count > 0 ? s * 1e6 / static_cast<double>(count) : 0; };
+  std::printf("%s cpu per round trip: load generator %.1f us", o.broker.c_str(), us_per(cpu_self_s));
+  if (o.server_pid) std::printf(" broker %.1f us", us_per(cpu_server_s));
+  std::printf("\n");
   return 0;
 }
 
@@ -484,6 +501,7 @@ int main(int argc, char** argv) {
   app.add_option("--app-user", o.app_user, "the application's MQTT user (mosquitto)");
   app.add_option("--app-password", o.app_password, "its password");
   app.add_option("--timeout", o.timeout_s, "seconds to wait for connections and for the drain");
+  app.add_option("--server-pid", o.server_pid, "the broker's process id, to report its CPU time per round trip");
   CLI11_PARSE(app, argc, argv);
   return run(o);
 }

@@ -35,7 +35,6 @@
 
 namespace {
 
-using tributary::bench::cpu_seconds;
 using tributary::bench::failure;
 using tributary::bench::monotonic_ns;
 using tributary::bench::per_s;
@@ -71,23 +70,20 @@ double mb_per_s(std::uint64_t bytes, double seconds) { return seconds > 0 ? byte
 // on the same few cores, CPU per MB is what bounds the throughput.
 class cpu_meter {
  public:
-  explicit cpu_meter(int broker_pid) : broker_pid_(broker_pid), self_(cpu_seconds(0)), broker_(broker_now()) {}
+  explicit cpu_meter(int broker_pid) : usage_(broker_pid) {}
   void print(const char* phase, std::uint64_t payload_bytes, double wall_s) const {
-    const double self = cpu_seconds(0) - self_;
+    const double self = usage_.self_s();
     const double mb = payload_bytes / 1e6;
     std::printf("cpu %s: client %.2f s (%.0f us/MB)", phase, self, mb > 0 ? self * 1e6 / mb : 0);
-    if (broker_pid_) {
-      const double broker = broker_now() - broker_;
+    if (usage_.has_server()) {
+      const double broker = usage_.server_s();
       std::printf(", broker %.2f s (%.0f us/MB)", broker, mb > 0 ? broker * 1e6 / mb : 0);
     }
     std::printf(" in %.2f s wall\n", wall_s);
   }
 
  private:
-  double broker_now() const { return broker_pid_ ? cpu_seconds(broker_pid_) : 0; }
-  int broker_pid_;
-  double self_;
-  double broker_;
+  tributary::bench::cpu_usage usage_;
 };
 
 void put_u64(char* p, std::uint64_t v) { std::memcpy(p, &v, sizeof v); }

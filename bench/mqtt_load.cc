@@ -123,23 +123,20 @@ long status_kib(int pid, const char* field) {
 // phase: on a machine with few cores they share, CPU per message bounds every rate.
 class cpu_meter {
  public:
-  explicit cpu_meter(int server_pid) : server_pid_(server_pid), self_(cpu_seconds(0)), server_(server_now()) {}
+  explicit cpu_meter(int server_pid) : usage_(server_pid) {}
   void print(const std::string& label, const char* phase, double messages, double wall_s) const {
-    const double self = cpu_seconds(0) - self_;
+    const double self = usage_.self_s();
     std::printf("cpu %s %s: mqtt_load %.2f s (%.2f us/msg)", label.c_str(), phase, self,
                 messages > 0 ? self * 1e6 / messages : 0);
-    if (server_pid_) {
-      const double server = server_now() - server_;
+    if (usage_.has_server()) {
+      const double server = usage_.server_s();
       std::printf(", broker %.2f s (%.2f us/msg)", server, messages > 0 ? server * 1e6 / messages : 0);
     }
     std::printf(" in %.2f s wall\n", wall_s);
   }
 
  private:
-  double server_now() const { return server_pid_ ? cpu_seconds(server_pid_) : 0; }
-  int server_pid_;
-  double self_;
-  double server_;
+  tributary::bench::cpu_usage usage_;
 };
 
 
