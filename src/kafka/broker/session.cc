@@ -1,12 +1,17 @@
 #include "kafka/broker/session.h"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "common/big_endian.h"
 
@@ -14,39 +19,106 @@ namespace tributary::kafka::broker {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// One recv(2) takes up to this much: a small request and the size of the next one arrive together.
+constexpr std::size_t read_chunk = 16 * 1024;
+
+// Bytes read from the socket and not yet handed out as frames: the start of the next request, or
+// whole requests of a client that sends several before reading a response.
+class read_buffer {
+ public:
+  std::size_t size() const { return end_ - begin_; }
+  const std::uint8_t* data() const { return bytes_.data() + begin_; }
+  void consume(std::size_t n) { begin_ += n; }
+  // Room for one more read after what is held.
+  asio::mutable_buffer room() {
+    if (bytes_.empty()) bytes_.resize(read_chunk);
+    if (begin_ == end_) {
+      begin_ = end_ = 0;
+    } else if (bytes_.size() - end_ < read_chunk / 2) {
+      std::memmove(bytes_.data(), bytes_.data() + begin_, end_ - begin_);
+      end_ -= begin_;
+      begin_ = 0;
+    }
+    return asio::buffer(bytes_.data() + end_, bytes_.size() - end_);
+  }
+  void filled(std::size_t n) { end_ += n; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+  std::size_t begin_ = 0, end_ = 0;
+};
+
+// What one non-blocking sendmsg(2) takes of the size prefix and the response; 0 on EAGAIN or an
+// error, which the asynchronous write that follows reports.
+std::size_t send_now(int fd, const std::array<std::uint8_t, 4>& prefix, const std::string& body) {
+  std::array<iovec, 2> parts{iovec{const_cast<std::uint8_t*>(prefix.data()), prefix.size()},
+                             iovec{const_cast<char*>(body.data()), body.size()}};
+  msghdr msg{};
+  msg.msg_iov = parts.data();
+  msg.msg_iovlen = parts.size();
+  const auto sent = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  return sent > 0 ? static_cast<std::size_t>(sent) : 0;
+}
+
+}  // namespace
+
 asio::awaitable<void> serve_kafka(std::shared_ptr<net::connection> conn, request_handler handler,
                                   session_limits limits, client_state client) {
   client.peer = conn->peer();
-  std::array<std::uint8_t, 4> size_bytes{};
+  read_buffer in;
   std::string frame;
   for (;;) {
-    conn->set_idle(true);
+    conn->set_idle(in.size() == 0);
     if (conn->draining()) co_return;
-    conn->expires_after(limits.idle_timeout);
     boost::system::error_code ec;
-    co_await asio::async_read(conn->socket(), asio::buffer(size_bytes), asio::redirect_error(asio::use_awaitable, ec));
-    conn->set_idle(false);
-    if (ec) co_return;  // closed by the client, idle timeout, or shutdown
-    const std::int32_t size = read_be<std::int32_t>(size_bytes.data());
+    // The size prefix: at hand when the client sent more than one request, else read with
+    // whatever else has arrived.
+    while (in.size() < 4) {
+      conn->expires_after(in.size() == 0 ? limits.idle_timeout : limits.io_timeout);
+      const std::size_t n =
+          co_await conn->socket().async_read_some(in.room(), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;  // closed by the client, idle timeout, or shutdown
+      in.filled(n);
+      conn->set_idle(false);
+    }
+    const std::int32_t size = read_be<std::int32_t>(in.data());
     if (size < 0 || static_cast<std::size_t>(size) > limits.max_request_bytes) {
       spdlog::warn("kafka: closing connection from {} (client {}): request of {} bytes exceeds the limit of {}",
                    client.peer, client.client_id.empty() ? "?" : client.client_id, size, limits.max_request_bytes);
       co_return;
     }
+    in.consume(4);
     frame.resize(static_cast<std::size_t>(size));
-    conn->expires_after(limits.io_timeout);
-    co_await asio::async_read(conn->socket(), asio::buffer(frame), asio::redirect_error(asio::use_awaitable, ec));
-    if (ec) co_return;
+    const std::size_t buffered = std::min(frame.size(), in.size());
+    std::memcpy(frame.data(), in.data(), buffered);
+    in.consume(buffered);
+    if (buffered < frame.size()) {  // the rest straight into the frame
+      conn->expires_after(limits.io_timeout);
+      co_await asio::async_read(conn->socket(), asio::buffer(frame.data() + buffered, frame.size() - buffered),
+                                asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return;
+    }
     conn->expires_never();
     handler_result result = co_await handler(frame, client);
     if (result.response) {
       std::array<std::uint8_t, 4> prefix{};
       write_be(prefix.data(), static_cast<std::int32_t>(result.response->size()));
-      const std::array<asio::const_buffer, 2> buffers{asio::buffer(prefix), asio::buffer(*result.response)};
-      conn->expires_after(limits.io_timeout);
-      co_await asio::async_write(conn->socket(), buffers, asio::redirect_error(asio::use_awaitable, ec));
-      conn->expires_never();
-      if (ec) co_return;
+      // Most responses fit the socket's buffer: one send, no asynchronous write.
+      const std::size_t total = prefix.size() + result.response->size();
+      const std::size_t sent = send_now(conn->socket().native_handle(), prefix, *result.response);
+      if (sent < total) {
+        const std::size_t prefix_left = sent < prefix.size() ? prefix.size() - sent : 0;
+        const std::size_t body_sent = sent > prefix.size() ? sent - prefix.size() : 0;
+        const std::array<asio::const_buffer, 2> rest{
+            asio::buffer(prefix.data() + (prefix.size() - prefix_left), prefix_left),
+            asio::buffer(result.response->data() + body_sent, result.response->size() - body_sent)};
+        conn->expires_after(limits.io_timeout);
+        co_await asio::async_write(conn->socket(), rest, asio::redirect_error(asio::use_awaitable, ec));
+        conn->expires_never();
+        if (ec) co_return;
+      }
     }
     if (result.close) {
       spdlog::warn("kafka: closing connection from {} (client {}): {}", client.peer,
