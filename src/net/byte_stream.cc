@@ -6,6 +6,9 @@
 #include <boost/asio/write.hpp>
 
 #include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
 
 namespace tributary::net {
 
@@ -26,10 +29,22 @@ asio::awaitable<io_result> connection::write_all(asio::const_buffer buffer) {
   co_return r;
 }
 
-std::size_t connection::write_now(asio::const_buffer buffer) {
+std::size_t connection::write_now(asio::const_buffer buffer) { return write_now(std::span(&buffer, 1)); }
+
+std::size_t connection::write_now(std::span<const asio::const_buffer> buffers) {
   const int fd = parked_fd_ >= 0 ? parked_fd_ : socket_.is_open() ? socket_.native_handle() : -1;
-  if (fd < 0 || buffer.size() == 0) return 0;
-  const auto sent = ::send(fd, buffer.data(), buffer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (fd < 0 || buffers.empty() || buffers.size() > 8) return 0;
+  std::array<iovec, 8> parts{};
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    parts[i] = iovec{const_cast<void*>(buffers[i].data()), buffers[i].size()};
+    total += buffers[i].size();
+  }
+  if (total == 0) return 0;
+  msghdr msg{};
+  msg.msg_iov = parts.data();
+  msg.msg_iovlen = buffers.size();
+  const auto sent = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   return sent > 0 ? static_cast<std::size_t>(sent) : 0;
 }
 

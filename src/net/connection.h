@@ -15,6 +15,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,9 @@ class connection final : public byte_stream, public std::enable_shared_from_this
   asio::awaitable<io_result> write_all(asio::const_buffer buffer) override;
   // A non-blocking send(2), parked or not: writing does not take the descriptor out of the lot.
   std::size_t write_now(asio::const_buffer buffer) override;
+  // The same for up to 8 buffers in one sendmsg(2) (a Kafka response's size prefix and body); 0
+  // for more.
+  std::size_t write_now(std::span<const asio::const_buffer> buffers);
   asio::awaitable<std::tuple<boost::system::error_code>> wait_readable() override;
   bool parkable() const override { return true; }
 

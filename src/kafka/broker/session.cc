@@ -1,8 +1,5 @@
 #include "kafka/broker/session.h"
 
-#include <sys/socket.h>
-#include <sys/uio.h>
-
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -50,18 +47,6 @@ class read_buffer {
   std::size_t begin_ = 0, end_ = 0;
 };
 
-// What one non-blocking sendmsg(2) takes of the size prefix and the response; 0 on EAGAIN or an
-// error, which the asynchronous write that follows reports.
-std::size_t send_now(int fd, const std::array<std::uint8_t, 4>& prefix, const std::string& body) {
-  std::array<iovec, 2> parts{iovec{const_cast<std::uint8_t*>(prefix.data()), prefix.size()},
-                             iovec{const_cast<char*>(body.data()), body.size()}};
-  msghdr msg{};
-  msg.msg_iov = parts.data();
-  msg.msg_iovlen = parts.size();
-  const auto sent = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-  return sent > 0 ? static_cast<std::size_t>(sent) : 0;
-}
-
 }  // namespace
 
 asio::awaitable<void> serve_kafka(std::shared_ptr<net::connection> conn, request_handler handler,
@@ -105,9 +90,11 @@ asio::awaitable<void> serve_kafka(std::shared_ptr<net::connection> conn, request
     if (result.response) {
       std::array<std::uint8_t, 4> prefix{};
       write_be(prefix.data(), static_cast<std::int32_t>(result.response->size()));
-      // Most responses fit the socket's buffer: one send, no asynchronous write.
+      // Most responses fit the socket's buffer: one send, no asynchronous write. What did not fit
+      // goes through async_write, which also reports an error.
+      const std::array<asio::const_buffer, 2> whole{asio::buffer(prefix), asio::buffer(*result.response)};
       const std::size_t total = prefix.size() + result.response->size();
-      const std::size_t sent = send_now(conn->socket().native_handle(), prefix, *result.response);
+      const std::size_t sent = conn->write_now(whole);
       if (sent < total) {
         const std::size_t prefix_left = sent < prefix.size() ? prefix.size() - sent : 0;
         const std::size_t body_sent = sent > prefix.size() ? sent - prefix.size() : 0;

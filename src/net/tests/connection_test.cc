@@ -7,6 +7,8 @@
 #include <boost/asio/write.hpp>
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <functional>
 
 namespace tributary::net {
@@ -236,6 +238,16 @@ TEST_F(ConnectionPark, WriteNowTakesWhatTheSocketTakesAndNothingOnceClosed) {
   EXPECT_EQ(conn_->write_now(asio::buffer(big)), 0u);
   conn_->close();
   EXPECT_EQ(conn_->write_now(asio::buffer("late", 4)), 0u);
+}
+
+TEST_F(ConnectionPark, WriteNowGathersBuffersIntoOneSend) {
+  const std::array<asio::const_buffer, 2> parts{asio::buffer("size", 4), asio::buffer("body", 4)};
+  EXPECT_EQ(conn_->write_now(parts), 8u);
+  char got[8];
+  EXPECT_EQ(asio::read(peer_, asio::buffer(got, 8)), 8u);
+  EXPECT_EQ(std::string(got, 8), "sizebody");
+  const std::array<asio::const_buffer, 9> too_many{};
+  EXPECT_EQ(conn_->write_now(too_many), 0u);
 }
 
 TEST_F(ConnectionPark, ABusySocketWaitsInAsioUntilSettled) {
